@@ -1,0 +1,180 @@
+"""`rtc-bridge`: run the bridge with its controlled browser and print the session as it happens."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .config import Settings, SettingsError
+from .eventlog import Record
+from .server import BridgeServer
+
+# Events too chatty to print one line each (the event log keeps them all).
+QUIET_TYPES = frozenset({
+    "response.output_audio_transcript.delta", "response.output_text.delta",
+    "response.function_call_arguments.delta", "response.content_part.added",
+    "response.content_part.done", "conversation.item.added", "response.output_item.added",
+})
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rtc-bridge", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="serve, open the controlled Chromium, print events")
+    run.add_argument("--host", help="address to bind (default 127.0.0.1; env BRIDGE_HOST)")
+    run.add_argument("--port", type=int, help="port (default 8765, 0 = any free; BRIDGE_PORT)")
+    run.add_argument("--upstream", choices=("local", "openai"),
+                     help="realtime upstream (default: openai if OPENAI_API_KEY is set, else local)")
+    run.add_argument("--model", help="realtime model (default gpt-realtime; BRIDGE_MODEL)")
+    run.add_argument("--voice", help="agent voice (default marin; BRIDGE_VOICE)")
+    run.add_argument("--instructions", help="agent instructions (BRIDGE_INSTRUCTIONS)")
+    mode = run.add_mutually_exclusive_group()
+    mode.add_argument("--headless", dest="headless", action="store_true", default=None,
+                      help="no browser window (default when there is no display)")
+    mode.add_argument("--headed", dest="headless", action="store_false",
+                      help="show the browser window (needs a display, e.g. xvfb-run)")
+    run.add_argument("--mic-file", type=Path,
+                     help="WAV the controlled browser's microphone plays (BRIDGE_MIC_FILE)")
+    run.add_argument("--events", dest="events_path", type=Path,
+                     help="append the JSONL event log here (BRIDGE_EVENTS)")
+    run.add_argument("--no-browser", dest="open_browser", action="store_false", default=None,
+                     help="serve only; open the page in your own browser")
+    run.add_argument("--quiet", action="store_true", help="print only the ready line and tools")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    flags = {k: v for k, v in vars(args).items() if k not in ("command", "quiet")}
+    try:
+        settings = Settings.from_env(**flags)
+    except (SettingsError, ValueError) as err:
+        print(f"rtc-bridge: {err}", file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(run(settings, quiet=args.quiet))
+    except OSError as err:
+        print(f"rtc-bridge: {err}", file=sys.stderr)
+        return 1
+
+
+async def run(settings: Settings, *, quiet: bool = False) -> int:
+    started = time.monotonic()
+    server = BridgeServer(settings)
+    settings = server.settings
+    if settings.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: listening on {settings.host}, reachable from other machines",
+              file=sys.stderr)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    mode = "no controlled browser" if not settings.open_browser else (
+        "headless" if settings.headless else "headed")
+    mic = f", microphone file {settings.mic_file}" if settings.mic_file else ""
+    _say(f"rtc-bridge serving {server.url}/")
+    _say(f"upstream: {server.state.upstream.name}"
+         + (f" ({settings.openai_base_url})" if settings.upstream == "openai" else
+            " (embedded engine: a local command-level agent, not an LLM)"))
+    _say(f"browser: {mode}{mic}")
+    printer = _EventPrinter(quiet=quiet)
+    unsubscribe = server.event_log.subscribe(printer)
+    tasks = [loop.create_task(_announce_ready(server, started))]
+    if sys.stdin is not None and sys.stdin.isatty():
+        tasks.append(loop.create_task(_type_from_stdin(server)))
+    try:
+        await server.serve(shutdown_trigger=stop.wait)
+    finally:
+        unsubscribe()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    _say("stopped")
+    return 0
+
+
+async def _announce_ready(server: BridgeServer, started: float) -> None:
+    while server.state.browser is None:
+        await asyncio.sleep(0.05)
+    browser = server.state.browser
+    await browser.ready.wait()
+    _say(f"ready: the controlled page is connected (call {browser.call_id}) "
+         f"after {time.monotonic() - started:.2f} s. Type a message and press Enter to send it "
+         "through the page; Ctrl-C stops.")
+
+
+async def _type_from_stdin(server: BridgeServer) -> None:
+    loop = asyncio.get_running_loop()
+    while True:
+        line = await loop.run_in_executor(None, sys.stdin.readline)
+        if not line:
+            return
+        text = line.strip()
+        browser = server.state.browser
+        if text and browser is not None and browser.connected:
+            await browser.type_text(text)
+
+
+class _EventPrinter:
+    def __init__(self, *, quiet: bool) -> None:
+        self._quiet = quiet
+
+    def __call__(self, record: Record) -> None:
+        line = describe(record)
+        if line and (not self._quiet or record.dir == "bridge"):
+            _say(line)
+
+
+def describe(record: Record) -> str | None:
+    """One readable line for an event-log record, or None for the chatty ones."""
+    event: dict[str, Any] = record.event
+    if record.type in QUIET_TYPES:
+        return None
+    detail = ""
+    if record.type == "bridge.tool_verified":
+        mark = "VERIFIED" if event.get("verified") else "NOT VERIFIED"
+        observed = ", ".join(f"{k}={v}" for k, v in (event.get("observed") or {}).items())
+        detail = f"{event.get('name')} {event.get('arguments')} {mark} {observed}"
+        if event.get("reason"):
+            detail += f" ({event['reason']})"
+    elif record.type == "bridge.tool_refused":
+        detail = f"{event.get('name')} {event.get('arguments')} REFUSED: {event.get('reason')}"
+    elif record.type == "error":
+        detail = str((event.get("error") or {}).get("message"))
+    elif record.type == "response.function_call_arguments.done":
+        detail = f"{event.get('name')} {event.get('arguments')}"
+    elif record.type in ("response.output_audio_transcript.done",):
+        detail = f"agent: {event.get('transcript')}"
+    elif record.type == "response.output_text.done":
+        detail = f"agent: {event.get('text')}"
+    elif record.type == "conversation.item.input_audio_transcription.completed":
+        detail = f"user said: {event.get('transcript')}"
+    elif record.type == "conversation.item.create":
+        item = event.get("item") or {}
+        if item.get("type") == "function_call_output":
+            detail = f"output {str(item.get('output'))[:120]}"
+        else:
+            texts = [c.get("text") for c in item.get("content") or [] if isinstance(c, dict)]
+            detail = f"user typed: {' '.join(t for t in texts if t)}"
+    elif record.type == "response.done":
+        detail = str((event.get("response") or {}).get("status"))
+    elif record.dir == "bridge":
+        detail = json.dumps(event)[:160]
+    return f"{record.t:8.3f}  {record.dir:<6}  {record.type}  {detail}".rstrip()
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Settings: one frozen object, read from the environment and command-line flags in one place."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+UpstreamKind = Literal["local", "openai"]
+
+DEFAULT_INSTRUCTIONS = (
+    "You control a web page through the tools you are given. When the user asks for a change, "
+    "call the matching tool, then say briefly what the page now shows."
+)
+
+
+class SettingsError(ValueError):
+    """A setting has a value the bridge cannot use; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bridge is configured with. Units live in the names."""
+
+    host: str = "127.0.0.1"
+    port: int = 8765
+    upstream: UpstreamKind = "local"
+    openai_base_url: str = "https://api.openai.com/v1"
+    openai_api_key: str | None = field(default=None, repr=False)
+    local_api_key: str | None = field(default=None, repr=False)
+    model: str = "gpt-realtime"
+    voice: str = "marin"
+    instructions: str = DEFAULT_INSTRUCTIONS
+    headless: bool = True
+    mic_file: Path | None = None
+    events_path: Path | None = None
+    chromium_path: str | None = None
+    open_browser: bool = True
+    upstream_connect_timeout_s: float = 5.0
+    upstream_read_timeout_s: float = 15.0
+    max_offer_bytes: int = 64 * 1024
+    max_sessions: int = 32
+    cors_origins: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.upstream not in ("local", "openai"):
+            raise SettingsError(f"upstream must be 'local' or 'openai', not {self.upstream!r}")
+        if self.upstream == "openai" and not self.openai_api_key:
+            raise SettingsError("upstream 'openai' needs OPENAI_API_KEY in the environment")
+        if not 0 <= self.port <= 65535:
+            raise SettingsError(f"port must be 0..65535, not {self.port}")
+        if not self.openai_base_url.startswith(("https://", "http://")):
+            raise SettingsError("OPENAI_BASE_URL must be an http(s) URL")
+        if self.max_offer_bytes < 1024 or self.max_sessions < 1:
+            raise SettingsError("max_offer_bytes must be >= 1024 and max_sessions >= 1")
+        if self.mic_file is not None and not self.mic_file.is_file():
+            raise SettingsError(f"--mic-file {self.mic_file} does not exist")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **flags: Any) -> Settings:
+        """Build settings from `env` (default: os.environ); non-None `flags` win over it."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        key = env.get("OPENAI_API_KEY") or None
+        values["openai_api_key"] = key
+        values["local_api_key"] = env.get("BRIDGE_LOCAL_API_KEY") or None
+        if "OPENAI_BASE_URL" in env:
+            values["openai_base_url"] = env["OPENAI_BASE_URL"].rstrip("/")
+        values["upstream"] = env.get("BRIDGE_UPSTREAM") or ("openai" if key else "local")
+        for name, var, convert in _ENV_FIELDS:
+            if env.get(var):
+                values[name] = convert(env[var])
+        values["headless"] = not _has_display(env)
+        if env.get("BRIDGE_HEADLESS"):
+            values["headless"] = _truthy(env["BRIDGE_HEADLESS"])
+        values.update({name: value for name, value in flags.items() if value is not None})
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        if host in ("0.0.0.0", "[::]"):
+            host = "127.0.0.1"
+        return f"http://{host}:{self.port}"
+
+    def session_config(self) -> dict[str, Any]:
+        """The GA session the upstream starts each call with."""
+        return {
+            "type": "realtime",
+            "model": self.model,
+            "instructions": self.instructions,
+            "audio": {"output": {"voice": self.voice}},
+        }
+
+
+def _truthy(text: str) -> bool:
+    return text.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _origins(text: str) -> tuple[str, ...]:
+    return tuple(o.strip().rstrip("/") for o in text.split(",") if o.strip())
+
+
+def _has_display(env: Mapping[str, str]) -> bool:
+    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+
+
+_ENV_FIELDS: tuple[tuple[str, str, Any], ...] = (
+    ("host", "BRIDGE_HOST", str),
+    ("port", "BRIDGE_PORT", int),
+    ("model", "BRIDGE_MODEL", str),
+    ("voice", "BRIDGE_VOICE", str),
+    ("instructions", "BRIDGE_INSTRUCTIONS", str),
+    ("mic_file", "BRIDGE_MIC_FILE", Path),
+    ("events_path", "BRIDGE_EVENTS", Path),
+    ("chromium_path", "BRIDGE_CHROMIUM", str),
+    ("max_sessions", "BRIDGE_MAX_SESSIONS", int),
+    ("cors_origins", "BRIDGE_CORS_ORIGINS", _origins),
+    ("upstream_read_timeout_s", "BRIDGE_UPSTREAM_TIMEOUT_S", float),
+)

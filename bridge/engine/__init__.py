@@ -1,0 +1,1 @@
+"""The embedded engine: a local OpenAI-Realtime-compatible WebRTC peer."""

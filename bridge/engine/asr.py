@@ -1,0 +1,267 @@
+"""Speech recognition with pocketsphinx, in worker processes.
+
+pocketsphinx holds the GIL for the whole of a decode, so decoding in a thread would stall the
+event loop that paces every session's 20 ms audio frames. Decoding incrementally on the loop
+in small chunks would spread the same CPU over the loop instead. A command is short and is
+only decoded once the turn detector says it ended, so it goes whole to a process pool: each
+worker loads the acoustic model once and keeps one search per language model it has seen.
+
+    async with Recognizer() as recognizer:
+        model = build_language_model(tools)
+        transcript = await recognizer.transcribe(pcm16k, model)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import multiprocessing
+import os
+import tempfile
+import time
+from collections import OrderedDict
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import EngineError
+from .grammar import LanguageModel
+
+__all__ = ["DecoderSettings", "RecognitionError", "Recognizer", "Transcript", "decode"]
+
+SAMPLE_RATE_HZ = 16000
+
+
+class RecognitionError(EngineError):
+    """Speech recognition failed: pocketsphinx is missing, a model was rejected, or a worker died."""
+
+    code = "recognition_error"
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What was heard: the best hypothesis, alternatives (best first) and the decode time."""
+
+    text: str
+    nbest: tuple[str, ...]
+    decode_ms: float
+
+
+@dataclass(frozen=True)
+class DecoderSettings:
+    """pocketsphinx search settings, the same for every worker.
+
+    ``noise_floor_db`` is how far below the speech level a faint noise floor is added before
+    decoding: synthetic and gated audio holds runs of exact digital zeros, which drive the
+    log-spectral features to their floor and throw the recogniser off completely.
+    """
+
+    beam: float = 1e-48
+    wbeam: float = 7e-29
+    pbeam: float = 1e-48
+    lw: float = 6.5
+    wip: float = 0.65
+    pip: float = 1.0
+    bestpath: bool = True
+    nbest: int = 5
+    noise_floor_db: float | None = 45.0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.nbest <= 50:
+            raise ValueError(f"nbest must be 0..50, not {self.nbest}")
+
+    def decoder_config(self) -> dict[str, Any]:
+        """Keyword arguments for ``pocketsphinx.Decoder``."""
+        return {
+            "beam": self.beam,
+            "wbeam": self.wbeam,
+            "pbeam": self.pbeam,
+            "lw": self.lw,
+            "wip": self.wip,
+            "pip": self.pip,
+            "bestpath": self.bestpath,
+        }
+
+
+class DecoderHost:
+    """A pocketsphinx decoder with one search per language model, for use in one process.
+
+    Building the decoder loads the acoustic model (a few hundred ms); switching to a model
+    already seen is free, and a new model costs only its grammar or n-gram load.
+    """
+
+    def __init__(self, settings: DecoderSettings | None = None, *, max_models: int = 8) -> None:
+        try:
+            import pocketsphinx
+        except ImportError as err:  # pragma: no cover - a dependency of the package
+            raise RecognitionError("pocketsphinx is not installed (pip install pocketsphinx)") from err
+        self.settings = settings or DecoderSettings()
+        self._max_models = max_models
+        self._searches: OrderedDict[str, None] = OrderedDict()
+        self._decoder = pocketsphinx.Decoder(
+            lm=None, loglevel="FATAL", **self.settings.decoder_config()
+        )
+
+    def decode(self, pcm16k: npt.NDArray[np.int16], model: LanguageModel) -> Transcript:
+        """Recognise one whole utterance of 16 kHz mono audio against ``model``."""
+        started = time.perf_counter()
+        self._activate(model)
+        samples = np.asarray(pcm16k, dtype=np.int16).reshape(-1)
+        if samples.size < SAMPLE_RATE_HZ // 10:
+            return Transcript("", (), (time.perf_counter() - started) * 1000)
+        if self.settings.noise_floor_db is not None:
+            samples = _with_noise_floor(samples, self.settings.noise_floor_db)
+        decoder = self._decoder
+        decoder.start_utt()
+        decoder.process_raw(samples.tobytes(), full_utt=True)
+        decoder.end_utt()
+        hyp = decoder.hyp()
+        text = _clean(hyp.hypstr) if hyp is not None else ""
+        alternatives = [text] if text else []
+        if self.settings.nbest and text:
+            try:
+                for index, other in enumerate(decoder.nbest()):
+                    if index >= 4 * self.settings.nbest or len(alternatives) >= self.settings.nbest:
+                        break
+                    cleaned = _clean(other.hypstr)
+                    if cleaned and cleaned not in alternatives:
+                        alternatives.append(cleaned)
+            except RuntimeError:
+                pass  # no lattice for this utterance (e.g. nothing survived the beams)
+        return Transcript(text, tuple(alternatives), (time.perf_counter() - started) * 1000)
+
+    def _activate(self, model: LanguageModel) -> None:
+        decoder = self._decoder
+        if model.key in self._searches:
+            self._searches.move_to_end(model.key)
+            decoder.activate_search(model.key)
+            return
+        missing = [(w, p) for w, p in model.pronunciations if decoder.lookup_word(w) is None]
+        for index, (word, phones) in enumerate(missing):
+            decoder.add_word(word, phones, update=index == len(missing) - 1)
+        try:
+            if model.kind == "jsgf":
+                decoder.add_jsgf_string(model.key, model.text)
+            else:
+                with tempfile.TemporaryDirectory() as directory:
+                    path = os.path.join(directory, "model.arpa")
+                    with open(path, "w", encoding="utf-8") as file:
+                        file.write(model.text)
+                    decoder.add_lm_file(model.key, path)
+        except (RuntimeError, ValueError) as err:
+            raise RecognitionError(f"pocketsphinx rejected the {model.kind} model: {err}") from err
+        decoder.activate_search(model.key)
+        self._searches[model.key] = None
+        while len(self._searches) > self._max_models:
+            old, _ = self._searches.popitem(last=False)
+            decoder.remove_search(old)
+
+
+def decode(
+    pcm16k: npt.NDArray[np.int16], model: LanguageModel, settings: DecoderSettings | None = None
+) -> Transcript:
+    """Recognise in this process with a fresh decoder (for scripts; the engine uses Recognizer)."""
+    return DecoderHost(settings).decode(pcm16k, model)
+
+
+def _clean(hypstr: str) -> str:
+    words = [w for w in hypstr.split() if not (w.startswith(("<", "[", "+")))]
+    return " ".join(words)
+
+
+def _with_noise_floor(samples: npt.NDArray[np.int16], below_db: float) -> npt.NDArray[np.int16]:
+    """Add white noise ``below_db`` under the level of the loudest tenth of 10 ms frames.
+
+    The noise is seeded by nothing but the input, so a decode is reproducible.
+    """
+    frames = samples[: samples.size // 160 * 160].astype(np.float64).reshape(-1, 160)
+    if frames.size == 0:
+        return samples
+    energy = np.sort(np.sqrt((frames**2).mean(axis=1)))
+    loud = float(energy[int(len(energy) * 0.9) :].mean())
+    sigma = max(1.0, loud * 10 ** (-below_db / 20))
+    noise = np.random.default_rng(0).normal(0.0, sigma, samples.size)
+    return np.clip(samples + noise, -32768, 32767).astype(np.int16)
+
+
+# Worker-process state: each pool process's initializer sets it once; the parent never does.
+_host: DecoderHost | None = None
+
+
+def _init_worker(settings: DecoderSettings) -> None:
+    global _host
+    _host = DecoderHost(settings)
+
+
+def _decode_in_worker(pcm: bytes, model: LanguageModel) -> Transcript:
+    if _host is None:  # pragma: no cover - the initializer always runs first
+        raise RecognitionError("decoder worker was not initialised")
+    return _host.decode(np.frombuffer(pcm, dtype=np.int16), model)
+
+
+def _ready() -> bool:
+    return _host is not None
+
+
+class Recognizer:
+    """Turns 16 kHz utterances into text; one per engine, shared by all its sessions.
+
+    Decodes run in ``workers`` separate processes (started with ``spawn``: forking a process
+    that runs an event loop, aiortc and Playwright threads is not safe). Each worker builds
+    its decoder once and caches a search per language model, so a session's grammar is
+    compiled on its first utterance and reused after.
+    """
+
+    def __init__(self, *, workers: int = 1, settings: DecoderSettings | None = None) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, not {workers}")
+        self.settings = settings or DecoderSettings()
+        self._pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(self.settings,),
+        )
+        self._closed = False
+
+    async def warm_up(self) -> None:
+        """Start a worker and load the acoustic model now rather than on the first utterance."""
+        await self._run(_ready)
+
+    async def transcribe(self, pcm16k: npt.NDArray[np.int16], language_model: LanguageModel) -> Transcript:
+        """Recognise one utterance (16 kHz mono int16) against the session's language model."""
+        samples = np.ascontiguousarray(pcm16k, dtype=np.int16).reshape(-1)
+        result = await self._run(_decode_in_worker, samples.tobytes(), language_model)
+        assert isinstance(result, Transcript)
+        return result
+
+    async def aclose(self) -> None:
+        """Stop the workers; harmless to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        await asyncio.get_running_loop().run_in_executor(None, self._pool.shutdown, True, True)
+
+    async def __aenter__(self) -> Recognizer:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def _run(self, function: Any, *args: Any) -> Any:
+        if self._closed:
+            raise RecognitionError("the recognizer is closed")
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._pool, function, *args)
+        except concurrent.futures.process.BrokenProcessPool as err:
+            raise RecognitionError(
+                "a speech recognition worker died; check memory and the pocketsphinx install"
+            ) from err
+
+
+def settings_summary(settings: DecoderSettings) -> dict[str, Any]:
+    """The settings as a plain dict, for logs and reports."""
+    return asdict(settings)

@@ -1,0 +1,140 @@
+"""Audio on the engine's peer: a paced outbound track for the agent's voice, and the inbound reader."""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+import time
+from collections.abc import Callable
+
+import av
+import numpy as np
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+SAMPLE_RATE_HZ = 48_000
+FRAME_MS = 20
+SAMPLES_PER_FRAME = SAMPLE_RATE_HZ * FRAME_MS // 1000
+ASR_RATE_HZ = 16_000
+_TIME_BASE = fractions.Fraction(1, SAMPLE_RATE_HZ)
+# Behind by more than this (the sender stalled), skip ahead instead of bursting frames.
+_MAX_LAG_S = 0.2
+
+
+class Playback:
+    """One clip on the outbound track: `started` and `finished` resolve as it plays."""
+
+    def __init__(self, samples: np.ndarray, loop: asyncio.AbstractEventLoop) -> None:
+        self.samples = samples
+        self.offset = 0
+        self.started: asyncio.Future[float] = loop.create_future()
+        self.finished: asyncio.Future[bool] = loop.create_future()  # True when played whole
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.samples) / SAMPLE_RATE_HZ
+
+    def settle(self, *, completed: bool) -> None:
+        if not self.started.done():
+            self.started.cancel()
+        if not self.finished.done():
+            self.finished.set_result(completed)
+
+
+class OutboundAudioTrack(MediaStreamTrack):
+    """48 kHz mono, one 20 ms frame per `recv`, paced in real time; silence when idle.
+
+    aiortc's sender pulls frames as fast as `recv` returns them, so pacing is the track's job.
+    Clips queue; `clear()` drops them and takes effect at the next frame (within 20 ms).
+    """
+
+    kind = "audio"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._queue: list[Playback] = []
+        self._start: float | None = None
+        self._pts = 0
+        self.frames_sent = 0
+
+    def play(self, samples: np.ndarray) -> Playback:
+        """Queue int16 mono 48 kHz samples; returns the Playback to await."""
+        clip = Playback(np.ascontiguousarray(samples, dtype=np.int16), asyncio.get_running_loop())
+        self._queue.append(clip)
+        return clip
+
+    @property
+    def playing(self) -> bool:
+        return bool(self._queue)
+
+    def clear(self) -> bool:
+        """Stop all queued audio now; True if anything was queued."""
+        had = bool(self._queue)
+        for clip in self._queue:
+            clip.settle(completed=False)
+        self._queue.clear()
+        return had
+
+    async def recv(self) -> av.AudioFrame:
+        if self.readyState != "live":
+            raise MediaStreamError
+        now = time.monotonic()
+        if self._start is None:
+            self._start = now
+        else:
+            due = self._start + self._pts / SAMPLE_RATE_HZ
+            if due > now:
+                await asyncio.sleep(due - now)
+            elif now - due > _MAX_LAG_S:
+                self._start = now - self._pts / SAMPLE_RATE_HZ
+        frame = av.AudioFrame.from_ndarray(
+            self._next_samples().reshape(1, -1), format="s16", layout="mono"
+        )
+        frame.sample_rate = SAMPLE_RATE_HZ
+        frame.pts = self._pts
+        frame.time_base = _TIME_BASE
+        self._pts += SAMPLES_PER_FRAME
+        self.frames_sent += 1
+        return frame
+
+    def _next_samples(self) -> np.ndarray:
+        out = np.zeros(SAMPLES_PER_FRAME, dtype=np.int16)
+        filled = 0
+        while filled < SAMPLES_PER_FRAME and self._queue:
+            clip = self._queue[0]
+            if not clip.started.done():
+                clip.started.set_result(time.monotonic())
+            take = min(SAMPLES_PER_FRAME - filled, len(clip.samples) - clip.offset)
+            out[filled : filled + take] = clip.samples[clip.offset : clip.offset + take]
+            clip.offset += take
+            filled += take
+            if clip.offset >= len(clip.samples):
+                self._queue.pop(0)
+                clip.settle(completed=True)
+        return out
+
+    def stop(self) -> None:
+        self.clear()
+        super().stop()
+
+
+async def read_inbound(
+    track: MediaStreamTrack,
+    on_pcm: Callable[[np.ndarray], None],
+    *,
+    rate_hz: int = ASR_RATE_HZ,
+) -> int:
+    """Read `track` until it ends; `on_pcm` gets each frame as mono int16 PCM at `rate_hz`.
+
+    Called once per received frame (the resampler's first output may be empty); returns the
+    number of frames read.
+    """
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=rate_hz)
+    frames = 0
+    while True:
+        try:
+            frame = await track.recv()
+        except MediaStreamError:
+            return frames
+        frames += 1
+        chunks = [out.to_ndarray().reshape(-1) for out in resampler.resample(frame)]
+        on_pcm(np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16))

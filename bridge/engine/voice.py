@@ -1,0 +1,70 @@
+"""The engine's ears and mouth: pocketsphinx recognition and espeak-ng speech, shared by sessions."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .asr import Recognizer
+from .grammar import LanguageModel, build_language_model
+from .tts import SpeechError, synthesize
+
+log = logging.getLogger(__name__)
+
+# OpenAI's voice names onto espeak-ng voices, so a session's chosen voice is at least kept
+# apart by timbre; unknown names fall back to the default.
+_VOICES = {
+    "marin": "en-us+f3", "shimmer": "en-us+f2", "coral": "en-us+f4", "sage": "en-us+f1",
+    "alloy": "en-us", "ash": "en-us+m3", "ballad": "en-gb", "cedar": "en-us+m1",
+    "echo": "en-us+m2", "verse": "en-us+m4",
+}
+
+
+class EngineVoice:
+    """Implements the session's Speech protocol for every session of one engine.
+
+    Language models are built from each session's tools and cached by the tools' content, so
+    sessions with the same tools share one grammar and the decoder process builds it once.
+    """
+
+    def __init__(self, *, workers: int = 1, models_cached: int = 16) -> None:
+        self._recognizer = Recognizer(workers=workers)
+        self._models: OrderedDict[str, LanguageModel] = OrderedDict()
+        self._models_cached = models_cached
+
+    def language_model(self, tools: Sequence[Mapping[str, Any]]) -> LanguageModel:
+        key = json.dumps(tools, sort_keys=True)
+        model = self._models.get(key)
+        if model is None:
+            model = build_language_model(tools)
+            self._models[key] = model
+            while len(self._models) > self._models_cached:
+                self._models.popitem(last=False)
+        self._models.move_to_end(key)
+        return model
+
+    async def warm_up(self) -> None:
+        await self._recognizer.warm_up()
+
+    async def transcribe(self, pcm16k: np.ndarray, tools: list[dict[str, Any]]) -> str | None:
+        if pcm16k.size == 0:
+            return ""
+        transcript = await self._recognizer.transcribe(pcm16k, self.language_model(tools))
+        return transcript.text
+
+    async def synthesize(self, text: str, voice: str) -> np.ndarray | None:
+        try:
+            pcm = await synthesize(text, voice=_VOICES.get(voice, "en-us"))
+        except SpeechError as err:
+            # A missing synthesiser costs the voice, not the session: transcripts still flow.
+            log.warning("no spoken reply: %s", err)
+            return None
+        return pcm.samples
+
+    async def aclose(self) -> None:
+        await self._recognizer.aclose()

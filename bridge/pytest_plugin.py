@@ -1,0 +1,40 @@
+"""pytest fixtures for testing voice pages through the bridge (registered as a pytest11 plugin).
+
+Fixtures:
+- `bridge_settings` (module): the Settings the bridge starts with; override it in a module or
+  conftest to use another microphone file, upstream or port.
+- `rtc_bridge` (module): a running bridge (embedded engine unless configured otherwise) with its
+  controlled Chromium connected; a `bridge.testing.BridgeHandle`.
+- `voice_page` (function): the same handle after a page reload, so each test starts from a
+  fresh DOM and a new call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from .config import Settings
+from .server import BridgeThread
+from .testing import BridgeHandle
+
+
+@pytest.fixture(scope="module")
+def bridge_settings() -> Settings:
+    return Settings.from_env(port=0, headless=True, upstream="local")
+
+
+@pytest.fixture(scope="module")
+def rtc_bridge(bridge_settings: Settings) -> Iterator[BridgeHandle]:
+    thread = BridgeThread(bridge_settings).start()
+    try:
+        yield BridgeHandle(thread).wait_ready(timeout_s=60)
+    finally:
+        thread.stop()
+
+
+@pytest.fixture
+def voice_page(rtc_bridge: BridgeHandle) -> BridgeHandle:
+    rtc_bridge.reload()
+    return rtc_bridge

@@ -1,0 +1,146 @@
+"""Driving a running bridge from synchronous code: tests, scripts, notebooks.
+
+`BridgeHandle` wraps a BridgeThread: type into the controlled page, read its DOM, and wait for
+tool calls that the bridge verified in the DOM.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .colors import same_color
+from .eventlog import EventLog, Record
+from .server import BridgeThread
+
+
+@dataclass(frozen=True)
+class VerifiedCall:
+    """A tool call as the bridge saw it: what was asked, and what the DOM showed."""
+
+    name: str
+    arguments: dict[str, Any]
+    verified: bool | None
+    observed: dict[str, Any]
+    reason: str | None
+    call_id: str
+    t: float
+
+
+class BridgeHandle:
+    """The bridge as a test or script sees it."""
+
+    def __init__(self, thread: BridgeThread) -> None:
+        assert thread.server is not None
+        self.thread = thread
+        self.server = thread.server
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def event_log(self) -> EventLog:
+        return self.server.event_log
+
+    @property
+    def browser(self) -> Any:
+        browser = self.server.state.browser
+        if browser is None:
+            raise RuntimeError("this bridge has no controlled browser (open_browser=False)")
+        return browser
+
+    def wait_ready(self, *, timeout_s: float = 30.0) -> BridgeHandle:
+        """Wait until the controlled page has its `session.updated`."""
+        browser = self.browser
+        self.thread.call(lambda: _wait_event(browser), timeout_s=timeout_s)
+        return self
+
+    def reload(self, *, timeout_s: float = 30.0) -> None:
+        """Reload the controlled page (fresh DOM, new call) and wait until it is connected."""
+        browser = self.browser
+        mark = self.event_log.last_seq
+
+        async def reload() -> None:
+            browser.ready.clear()
+            await browser.page.reload()
+
+        self.thread.call(reload, timeout_s=timeout_s)
+        self.event_log.wait_for(lambda r: r.dir == "server" and r.type == "session.updated",
+                                timeout_s=timeout_s, after=mark)
+
+    def type(self, text: str) -> int:
+        """Type `text` into the page and send it; returns the log position before it."""
+        mark = self.event_log.last_seq
+        browser = self.browser
+        self.thread.call(lambda: browser.type_text(text))
+        return mark
+
+    def evaluate(self, expression: str, arg: Any = None) -> Any:
+        """Evaluate JavaScript in the controlled page."""
+        browser = self.browser
+        return self.thread.call(lambda: browser.page.evaluate(expression, arg))
+
+    def wait_for_tool(
+        self,
+        name: str,
+        arguments: dict[str, Any] | None = None,
+        *,
+        after: int = 0,
+        timeout_s: float = 10.0,
+        verified: bool | None = True,
+    ) -> VerifiedCall:
+        """Wait for a call of `name` whose arguments include `arguments` (colours and sizes
+        compared after normalisation) and whose verification is `verified` (None: any)."""
+
+        def matches(record: Record) -> bool:
+            if record.type != "bridge.tool_verified" or record.event.get("name") != name:
+                return False
+            if verified is not None and record.event.get("verified") is not verified:
+                return False
+            return arguments_match(arguments or {}, _arguments(record.event))
+
+        try:
+            record = self.event_log.wait_for(matches, timeout_s=timeout_s, after=after)
+        except TimeoutError:
+            seen = [f"{r.event.get('name')} {r.event.get('arguments')} verified="
+                    f"{r.event.get('verified')}" for r in self.event_log.records(after=after)
+                    if r.type == "bridge.tool_verified"]
+            raise AssertionError(
+                f"no verified call {name} {arguments or ''} within {timeout_s} s; "
+                f"calls seen: {seen or 'none'}") from None
+        event = record.event
+        return VerifiedCall(name=name, arguments=_arguments(event),
+                            verified=event.get("verified"), observed=event.get("observed") or {},
+                            reason=event.get("reason"), call_id=str(event.get("call_id")),
+                            t=record.t)
+
+    def events(self, *, after: int = 0, type: str | None = None) -> list[Record]:
+        return [r for r in self.event_log.records(after=after) if type is None or r.type == type]
+
+
+def arguments_match(expected: dict[str, Any], actual: dict[str, Any]) -> bool:
+    """`expected` is a subset of `actual`; colours match in any spelling (blue = #00f)."""
+    for key, want in expected.items():
+        have = actual.get(key)
+        if have == want:
+            continue
+        if isinstance(want, str) and isinstance(have, str):
+            if want.strip().lower() == have.strip().lower() or same_color(want, have):
+                continue
+        return False
+    return True
+
+
+def _arguments(event: dict[str, Any]) -> dict[str, Any]:
+    raw = event.get("arguments")
+    try:
+        parsed = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+async def _wait_event(browser: Any) -> None:
+    await browser.ready.wait()

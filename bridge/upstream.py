@@ -1,0 +1,145 @@
+"""Realtime upstreams behind one small interface: OpenAI's GA calls endpoint, or the engine."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+import httpx
+
+from .errors import UpstreamError, UpstreamTimeout
+from .sdp import looks_like_answer
+
+_KEY_LIKE = re.compile(r"\b(sk|ek|rk)-[A-Za-z0-9_*-]{8,}")
+
+if TYPE_CHECKING:
+    from .engine.calls import Engine
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The upstream's SDP answer and where the call lives (`…/realtime/calls/rtc_…`)."""
+
+    sdp: str
+    location: str
+
+    @property
+    def call_id(self) -> str:
+        return self.location.rstrip("/").rsplit("/", 1)[-1]
+
+
+class Upstream(Protocol):
+    """Takes an SDP offer, returns the answer of a realtime peer that speaks OpenAI's events."""
+
+    name: str
+
+    async def connect(self, offer_sdp: str) -> Answer: ...
+
+    async def aclose(self) -> None: ...
+
+
+class OpenAIUpstream:
+    """`POST {base_url}/realtime/calls` with the multipart `sdp` + `session` form.
+
+    The key is sent only in the Authorization header and never copied into an error message.
+    A request that never reached the server (connection refused) is retried once; anything
+    that may have created a call is not, since a second POST would open a second call.
+    """
+
+    name = "openai"
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_key: str,
+        session: dict[str, Any],
+        connect_timeout_s: float = 5.0,
+        read_timeout_s: float = 15.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._url = base_url.rstrip("/") + "/realtime/calls"
+        self._api_key = api_key
+        self._session_json = json.dumps(session)
+        self._client = httpx.AsyncClient(
+            headers={"Authorization": f"Bearer {api_key}"},
+            timeout=httpx.Timeout(read_timeout_s, connect=connect_timeout_s),
+            transport=transport,
+            follow_redirects=False,
+            trust_env=False,
+        )
+
+    async def connect(self, offer_sdp: str) -> Answer:
+        files = {
+            "sdp": (None, offer_sdp, "application/sdp"),
+            "session": (None, self._session_json, "application/json"),
+        }
+        for attempt in range(2):
+            try:
+                response = await self._client.post(self._url, files=files)
+                break
+            except httpx.ConnectError as err:
+                if attempt == 0:
+                    await asyncio.sleep(0.2)
+                    continue
+                raise UpstreamError(f"OpenAI upstream unreachable: {_describe(err)}") from err
+            except httpx.TimeoutException as err:
+                raise UpstreamTimeout(f"OpenAI upstream timed out ({_describe(err)})") from err
+            except httpx.HTTPError as err:
+                raise UpstreamError(f"OpenAI upstream failed: {_describe(err)}") from err
+        return _answer_from(response, secret=self._api_key)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+class LocalUpstream:
+    """The embedded engine in this process, reached without HTTP."""
+
+    name = "local"
+
+    def __init__(self, engine: Engine, *, session: dict[str, Any]) -> None:
+        self._engine = engine
+        self._session = session
+
+    async def connect(self, offer_sdp: str) -> Answer:
+        call = await self._engine.create_call(offer_sdp, session=self._session)
+        return Answer(sdp=call.answer_sdp, location=f"/v1/realtime/calls/{call.id}")
+
+    async def aclose(self) -> None:
+        """The engine belongs to the app, which closes it."""
+
+
+def _answer_from(response: httpx.Response, *, secret: str) -> Answer:
+    if response.status_code != 201 and not 200 <= response.status_code < 300:
+        raise UpstreamError(
+            f"OpenAI upstream answered {response.status_code}: {_error_message(response, secret)}"
+        )
+    text = response.text
+    if not looks_like_answer(text):
+        raise UpstreamError(
+            f"OpenAI upstream answered {response.status_code} with a body that is not SDP"
+        )
+    location = response.headers.get("location", "")
+    if not location:
+        raise UpstreamError(f"OpenAI upstream answered {response.status_code} without Location")
+    return Answer(sdp=text, location=location)
+
+
+def _error_message(response: httpx.Response, secret: str) -> str:
+    try:
+        message = str(response.json()["error"]["message"] or "")
+    except (ValueError, KeyError, TypeError):
+        message = ""
+    # An upstream may quote the key it was given (401 messages do); never pass it on.
+    message = message.replace(secret, "[redacted]")
+    message = _KEY_LIKE.sub("[redacted]", message)
+    return message[:300] or "no error message"
+
+
+def _describe(err: httpx.HTTPError) -> str:
+    # httpx messages name the URL at most; the Authorization header never appears in them.
+    return type(err).__name__ + (f": {err}" if str(err) else "")

@@ -1,0 +1,633 @@
+// The voice page: microphone → WebRTC → an OpenAI-Realtime-GA-compatible upstream reached
+// through the bridge, and the tools the agent calls, run in this page's DOM.
+
+import { loadTools, runTool, sessionTools } from "./tools.js";
+
+const DEFAULT_ENDPOINT = "api/rtc-connect";
+const MAX_LOG_ENTRIES = 200;
+const MAX_TRANSCRIPT_LINES = 500;
+const ICE_GATHERING_CAP_MS = 2_000;
+const HTTP_TIMEOUT_MS = 20_000;
+const CHANNEL_OPEN_TIMEOUT_MS = 15_000;
+const RECONNECT_FIRST_MS = 500;
+const RECONNECT_MAX_MS = 10_000;
+const TRANSCRIPTION_MODEL = "gpt-4o-mini-transcribe";
+
+const state = {
+  ui: null,
+  endpoint: DEFAULT_ENDPOINT,
+  ready: null,
+  defs: null,
+  status: "idle",
+  micNote: null,
+  pc: null,
+  dc: null,
+  mic: null,
+  callId: null,
+  abort: null,
+  openTimer: null,
+  // Bumped whenever a connection is abandoned, so that late callbacks of an old one do nothing.
+  generation: 0,
+  wantConnected: false,
+  reconnectAttempt: 0,
+  reconnectTimer: null,
+  responses: new Map(),
+  startedCalls: new Set(),
+  toolQueue: Promise.resolve(),
+};
+
+/** Connects (or does nothing if a connection exists); resolves to true once negotiated. */
+function connect() {
+  if (state.pc) {
+    return Promise.resolve(true);
+  }
+  state.reconnectAttempt = 0;
+  return openConnection(false);
+}
+
+async function openConnection(reconnecting) {
+  clearTimeout(state.reconnectTimer);
+  state.reconnectTimer = null;
+  state.wantConnected = true;
+  state.callId = null;
+  const generation = ++state.generation;
+  const stale = () => generation !== state.generation;
+  setStatus("connecting", reconnecting ? "reconnecting…" : "connecting…");
+  try {
+    await state.ready;
+    state.defs ??= await loadTools();
+    const { stream, note } = await openMicrophone();
+    if (stale()) {
+      stopStream(stream);
+      return false;
+    }
+    state.mic = stream;
+    state.micNote = note;
+    if (note) {
+      setStatus("connecting", `connecting… (${note})`);
+    }
+
+    const pc = new RTCPeerConnection({ iceServers: [] });
+    state.pc = pc;
+    state.abort = new AbortController();
+    pc.ontrack = (event) => playAgentAudio(event);
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === "failed") {
+        connectionLost(generation, "the connection failed");
+      }
+    };
+    const track = stream?.getAudioTracks()[0];
+    if (track) {
+      pc.addTransceiver(track, { direction: "sendrecv", streams: [stream] });
+    } else {
+      pc.addTransceiver("audio", { direction: "recvonly" });
+    }
+    const dc = pc.createDataChannel("oai-events");
+    state.dc = dc;
+    dc.onopen = () => !stale() && onChannelOpen();
+    dc.onmessage = (message) => !stale() && onServerMessage(message.data);
+    dc.onclose = () => connectionLost(generation, "the data channel closed");
+
+    const callId = await negotiate(pc, state.abort.signal);
+    if (stale()) {
+      return false;
+    }
+    state.callId = callId;
+    setStatus("connecting", "waiting for the data channel…");
+    state.openTimer = setTimeout(
+      () => connectionLost(generation, "the data channel did not open"),
+      CHANNEL_OPEN_TIMEOUT_MS,
+    );
+    return true;
+  } catch (err) {
+    if (stale()) {
+      return false;
+    }
+    state.generation += 1;
+    teardown();
+    if (reconnecting) {
+      scheduleReconnect(messageOf(err));
+    } else {
+      state.wantConnected = false;
+      setStatus("error", `error: ${messageOf(err)}`);
+    }
+    return false;
+  }
+}
+
+async function openMicrophone() {
+  if (!navigator.mediaDevices?.getUserMedia) {
+    return { stream: null, note: "no microphone: this page is not in a secure context" };
+  }
+  try {
+    return { stream: await navigator.mediaDevices.getUserMedia({ audio: true }), note: null };
+  } catch (err) {
+    return { stream: null, note: `no microphone: ${err.name || "Error"}: ${messageOf(err)}` };
+  }
+}
+
+/** Offer → bridge → answer. Returns the call id from the Location header (or null). */
+async function negotiate(pc, signal) {
+  await pc.setLocalDescription(await pc.createOffer());
+  await waitForIceGathering(pc, ICE_GATHERING_CAP_MS);
+  let response;
+  let body;
+  try {
+    response = await fetch(state.endpoint, {
+      method: "POST",
+      headers: { "Content-Type": "application/sdp" },
+      body: pc.localDescription.sdp,
+      signal: AbortSignal.any([signal, AbortSignal.timeout(HTTP_TIMEOUT_MS)]),
+    });
+    body = await response.text();
+  } catch (err) {
+    if (err.name === "TimeoutError") {
+      throw new Error(`${state.endpoint} did not answer within ${HTTP_TIMEOUT_MS / 1000} s`);
+    }
+    if (err.name === "AbortError") {
+      throw err;
+    }
+    throw new Error(`could not reach ${state.endpoint}: ${messageOf(err)}`);
+  }
+  if (!response.ok) {
+    throw new Error(describeHttpError(response, body));
+  }
+  if (!body.trimStart().startsWith("v=")) {
+    throw new Error(`${state.endpoint} answered HTTP ${response.status} without an SDP answer`);
+  }
+  await pc.setRemoteDescription({ type: "answer", sdp: body });
+  return callIdFrom(response.headers.get("Location"));
+}
+
+function waitForIceGathering(pc, capMs) {
+  if (pc.iceGatheringState === "complete") {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const timer = setTimeout(finish, capMs);
+    function onChange() {
+      if (pc.iceGatheringState === "complete") {
+        finish();
+      }
+    }
+    function finish() {
+      clearTimeout(timer);
+      pc.removeEventListener("icegatheringstatechange", onChange);
+      resolve();
+    }
+    pc.addEventListener("icegatheringstatechange", onChange);
+  });
+}
+
+function describeHttpError(response, body) {
+  try {
+    const message = JSON.parse(body)?.error?.message;
+    if (typeof message === "string" && message) {
+      return message;
+    }
+  } catch {
+    // Not JSON (a proxy's or a static server's error page): the status says enough.
+  }
+  const reason = response.statusText ? ` ${response.statusText}` : "";
+  return `${state.endpoint} answered HTTP ${response.status}${reason}`;
+}
+
+function callIdFrom(location) {
+  const last = location?.split(/[?#]/)[0].replace(/\/+$/, "").split("/").pop();
+  return last || null;
+}
+
+function playAgentAudio(event) {
+  const audio = state.ui.audio;
+  audio.srcObject = event.streams[0] ?? new MediaStream([event.track]);
+  audio.play().catch((err) => {
+    if (err.name === "NotAllowedError") {
+      logLine("error", `agent audio blocked by the browser: ${messageOf(err)}`);
+    }
+  });
+}
+
+function onChannelOpen() {
+  clearTimeout(state.openTimer);
+  state.reconnectAttempt = 0;
+  sendEvent({
+    type: "session.update",
+    session: {
+      type: "realtime",
+      tools: sessionTools(state.defs),
+      tool_choice: "auto",
+      audio: { input: { transcription: { model: TRANSCRIPTION_MODEL } } },
+    },
+  });
+  setStatus("connected", connectedText());
+}
+
+function connectedText(extra = "") {
+  const parts = [state.callId ? `connected (${state.callId})` : "connected"];
+  if (state.micNote) {
+    parts.push(state.micNote);
+  }
+  if (extra) {
+    parts.push(extra);
+  }
+  return parts.join(" — ");
+}
+
+function onServerMessage(raw) {
+  let event;
+  try {
+    event = JSON.parse(raw);
+  } catch (err) {
+    logLine("error", `invalid JSON from the server: ${messageOf(err)}`);
+    return;
+  }
+  if (event === null || typeof event !== "object" || typeof event.type !== "string") {
+    logLine("error", "a server message without a type was ignored");
+    return;
+  }
+  report("event", { dir: "server", event }).catch(ignore);
+  logEvent("server", event);
+  handleServerEvent(event);
+}
+
+function handleServerEvent(event) {
+  switch (event.type) {
+    case "response.created":
+      responseEntry(event.response?.id);
+      break;
+    case "response.output_item.done":
+      if (event.item?.type === "function_call") {
+        startCall(event.response_id, event.item);
+      }
+      break;
+    case "response.done":
+      finishResponse(event.response ?? {});
+      break;
+    case "conversation.item.input_audio_transcription.completed":
+      addTranscript("user", event.transcript);
+      break;
+    case "response.output_audio_transcript.done":
+      addTranscript("agent", event.transcript);
+      break;
+    case "response.output_text.done":
+      addTranscript("agent", event.text);
+      break;
+    case "error":
+      if (state.status === "connected") {
+        setStatus("connected", connectedText(`last error: ${event.error?.message ?? "unknown"}`));
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+function responseEntry(id) {
+  const key = id ?? "";
+  if (!state.responses.has(key)) {
+    state.responses.set(key, { cancelled: false, done: false, calls: [] });
+  }
+  return state.responses.get(key);
+}
+
+// A call runs once, only when its item is complete and its response has not been cancelled;
+// calls run one after another so that two changes to the same element land in order.
+function startCall(responseId, item) {
+  const entry = responseEntry(responseId);
+  if (entry.cancelled || (item.status && item.status !== "completed")) {
+    return;
+  }
+  if (!item.call_id || state.startedCalls.has(item.call_id)) {
+    return;
+  }
+  state.startedCalls.add(item.call_id);
+  const call = { call_id: item.call_id, name: item.name, arguments: item.arguments ?? "" };
+  const run = state.toolQueue.then(() => handleFunctionCall(call, entry));
+  state.toolQueue = run.catch(ignore);
+  entry.calls.push(run);
+}
+
+async function finishResponse(response) {
+  const entry = responseEntry(response.id);
+  if (entry.done) {
+    return;
+  }
+  entry.done = true;
+  if (response.status !== "completed") {
+    entry.cancelled = true;
+    state.responses.delete(response.id ?? "");
+    return;
+  }
+  for (const item of response.output ?? []) {
+    if (item?.type === "function_call") {
+      startCall(response.id, item);
+    }
+  }
+  state.responses.delete(response.id ?? "");
+  if (entry.calls.length === 0) {
+    return;
+  }
+  const generation = state.generation;
+  await Promise.allSettled(entry.calls);
+  // Only now, after response.done and every output, so that no response is still active.
+  if (generation === state.generation) {
+    sendEvent({ type: "response.create" });
+  }
+}
+
+/** Runs one call ({call_id, name, arguments}) through the bridge's checks and sends its output. */
+async function handleFunctionCall(call, entry = null) {
+  const controlled = typeof window.bridgeReport === "function";
+  let output = null;
+  if (controlled) {
+    const gate = await askBridge("tool_before", { call }, "allowed");
+    if (!gate.allowed) {
+      output = { ok: false, error: gate.reason ?? "the bridge did not allow this call" };
+    }
+  }
+  if (!output && entry?.cancelled) {
+    output = { ok: false, error: "the response was cancelled before this call ran" };
+  }
+  if (!output) {
+    const result = await runTool(state.defs ?? [], call.name, call.arguments);
+    if (!result.ok) {
+      output = result;
+    } else if (controlled) {
+      const check = await askBridge("tool_after", { call, result }, "verified");
+      output = { ...result, verified: check.verified, observed: check.observed ?? {} };
+      if (check.reason !== undefined) {
+        output.reason = check.reason;
+      }
+    } else {
+      output = { ...result, verified: null };
+    }
+  }
+  sendEvent({
+    type: "conversation.item.create",
+    item: { type: "function_call_output", call_id: call.call_id, output: JSON.stringify(output) },
+  });
+  showToolCall(call, output);
+  return output;
+}
+
+async function askBridge(kind, payload, flag) {
+  try {
+    const answer = await report(kind, payload);
+    if (answer && typeof answer === "object" && typeof answer[flag] === "boolean") {
+      return answer;
+    }
+    return { [flag]: false, reason: `the bridge gave no usable answer to ${kind}` };
+  } catch (err) {
+    return { [flag]: false, reason: `the bridge's ${kind} check failed: ${messageOf(err)}` };
+  }
+}
+
+/** Calls the bridge's binding when the page runs in the controlled browser; else null. */
+function report(kind, payload) {
+  if (typeof window.bridgeReport !== "function") {
+    return Promise.resolve(null);
+  }
+  try {
+    return Promise.resolve(window.bridgeReport(kind, { ...payload, session: state.callId }));
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+function sendEvent(event) {
+  const dc = state.dc;
+  if (!dc || dc.readyState !== "open") {
+    logLine("error", `not sent, not connected: ${event.type}`);
+    return false;
+  }
+  try {
+    dc.send(JSON.stringify(event));
+  } catch (err) {
+    logLine("error", `could not send ${event.type}: ${messageOf(err)}`);
+    return false;
+  }
+  if (event.type === "response.cancel") {
+    for (const [id, entry] of state.responses) {
+      if (!event.response_id || event.response_id === id) {
+        entry.cancelled = true;
+      }
+    }
+  }
+  report("event", { dir: "client", event }).catch(ignore);
+  logEvent("client", event);
+  return true;
+}
+
+/** Sends a typed message and asks for a response. Returns false when not connected. */
+function sendText(text) {
+  const message = String(text ?? "").trim();
+  if (!message || state.dc?.readyState !== "open") {
+    return false;
+  }
+  const sent = sendEvent({
+    type: "conversation.item.create",
+    item: { type: "message", role: "user", content: [{ type: "input_text", text: message }] },
+  });
+  if (!sent) {
+    return false;
+  }
+  addTranscript("user", message);
+  sendEvent({ type: "response.create" });
+  return true;
+}
+
+/** Stops the microphone and closes the connection; harmless when already disconnected. */
+function disconnect() {
+  state.wantConnected = false;
+  state.generation += 1;
+  clearTimeout(state.reconnectTimer);
+  state.reconnectTimer = null;
+  teardown();
+  setStatus("disconnected", "disconnected");
+}
+
+function teardown() {
+  state.abort?.abort();
+  state.abort = null;
+  clearTimeout(state.openTimer);
+  stopStream(state.mic);
+  state.mic = null;
+  if (state.dc) {
+    state.dc.onopen = state.dc.onmessage = state.dc.onclose = null;
+    state.dc.close();
+  }
+  if (state.pc) {
+    state.pc.ontrack = state.pc.onconnectionstatechange = null;
+    state.pc.close();
+  }
+  state.dc = null;
+  state.pc = null;
+  state.ui.audio.srcObject = null;
+  state.responses.clear();
+  state.startedCalls.clear();
+  refreshControls();
+}
+
+function connectionLost(generation, reason) {
+  if (generation !== state.generation || !state.wantConnected) {
+    return;
+  }
+  state.generation += 1;
+  teardown();
+  scheduleReconnect(reason);
+}
+
+function scheduleReconnect(reason) {
+  const delayMs = Math.min(RECONNECT_FIRST_MS * 2 ** state.reconnectAttempt, RECONNECT_MAX_MS);
+  state.reconnectAttempt += 1;
+  setStatus("connecting", `reconnecting in ${delayMs / 1000} s — ${reason}`);
+  state.reconnectTimer = setTimeout(() => openConnection(true), delayMs);
+}
+
+function stopStream(stream) {
+  for (const track of stream?.getTracks() ?? []) {
+    track.stop();
+  }
+}
+
+function setStatus(kind, text) {
+  state.status = kind;
+  state.ui.status.dataset.state = kind;
+  state.ui.status.textContent = text;
+  refreshControls();
+}
+
+function refreshControls() {
+  const { button, input, send } = state.ui;
+  button.textContent = state.wantConnected ? "Disconnect" : "Connect";
+  const open = state.dc?.readyState === "open";
+  input.disabled = !open;
+  send.disabled = !open;
+}
+
+function logEvent(dir, event) {
+  let detail = "";
+  if (event.type === "error") {
+    detail = `: ${event.error?.message ?? "unknown error"}`;
+  } else if (event.item?.type === "function_call") {
+    detail = `: ${event.item.name}`;
+  }
+  logLine(event.type === "error" ? "error" : dir, `${dir === "client" ? "→" : "←"} ${event.type}${detail}`);
+}
+
+function logLine(kind, text) {
+  const log = state.ui.eventLog;
+  const line = document.createElement("li");
+  line.className = kind;
+  line.textContent = kind === "error" || kind === "local" ? `· ${text}` : text;
+  line.title = line.textContent;
+  log.append(line);
+  trimList(log, MAX_LOG_ENTRIES);
+}
+
+function addTranscript(role, text) {
+  if (typeof text !== "string" || !text.trim()) {
+    return;
+  }
+  const line = document.createElement("li");
+  line.className = role;
+  line.textContent = text.trim();
+  state.ui.transcript.append(line);
+  trimList(state.ui.transcript, MAX_TRANSCRIPT_LINES);
+}
+
+function showToolCall(call, output) {
+  let verdict;
+  if (!output.ok) {
+    verdict = `failed: ${output.error}`;
+  } else if (output.verified === null) {
+    verdict = "done (not verified: no bridge)";
+  } else if (output.verified) {
+    verdict = "done, verified";
+  } else {
+    verdict = `done, NOT verified${output.reason ? `: ${output.reason}` : ""}`;
+  }
+  addTranscript("tool", `${call.name} ${call.arguments || "{}"} → ${verdict}`);
+  logLine(output.ok && output.verified !== false ? "local" : "error", `tool ${call.name} → ${verdict}`);
+}
+
+function trimList(list, max) {
+  while (list.childElementCount > max) {
+    list.firstElementChild.remove();
+  }
+  list.scrollTop = list.scrollHeight;
+}
+
+function messageOf(err) {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function ignore() {}
+
+function init() {
+  const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
+  state.ui = {
+    button: byTestId("connect-button"),
+    status: byTestId("status"),
+    transcript: byTestId("transcript"),
+    eventLog: byTestId("event-log"),
+    form: byTestId("message-form"),
+    input: byTestId("message-input"),
+    send: byTestId("send-button"),
+    audio: byTestId("agent-audio"),
+  };
+  const params = new URLSearchParams(location.search);
+  state.endpoint = params.get("endpoint") || DEFAULT_ENDPOINT;
+
+  state.ui.button.addEventListener("click", () => (state.wantConnected ? disconnect() : connect()));
+  state.ui.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (sendText(state.ui.input.value)) {
+      state.ui.input.value = "";
+    }
+  });
+  window.addEventListener("pagehide", () => state.wantConnected && disconnect());
+
+  state.ready = loadTools().then(
+    (defs) => {
+      state.defs = defs;
+      return true;
+    },
+    (err) => {
+      setStatus("error", `error: ${messageOf(err)}`);
+      return false;
+    },
+  );
+  refreshControls();
+  if (["1", "true"].includes(params.get("autoconnect"))) {
+    connect();
+  }
+}
+
+window.rtcBridge = Object.freeze({
+  connect,
+  disconnect,
+  sendText,
+  handleFunctionCall,
+  runTool: (name, args) => runTool(state.defs ?? [], name, args),
+  get ready() {
+    return state.ready;
+  },
+  get state() {
+    return state.status;
+  },
+  get pc() {
+    return state.pc;
+  },
+  get dc() {
+    return state.dc;
+  },
+  get callId() {
+    return state.callId;
+  },
+  get tools() {
+    return state.defs;
+  },
+});
+
+init();

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Installs what the bridge needs, idempotently: the Python packages into .venv, a Chromium that
+# can capture a (fake) microphone, and espeak-ng for spoken replies and synthesised test speech.
+# Usage: scripts/setup.sh [VENV]   (make run / make test call it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=${1:-.venv}
+py="$venv/bin/python"
+stamp="$venv/.installed"
+
+say() { printf 'setup: %s\n' "$*"; }
+as_root_apt() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; }
+apt_install() {
+  if [ ! -f "$venv/.apt-updated" ]; then apt-get update -qq && touch "$venv/.apt-updated"; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+if [ ! -x "$py" ]; then
+  say "creating $venv"
+  python3 -m venv "$venv" || { say "python3 -m venv failed: install python3-venv (Debian: apt-get install python3-venv)"; exit 1; }
+fi
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  say "installing Python packages"
+  "$py" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+  "$py" -m pip install -q --disable-pip-version-check -e '.[test]'
+  touch "$stamp"
+fi
+
+# espeak-ng speaks the agent's replies and synthesises test utterances.
+if ! command -v espeak-ng >/dev/null; then
+  if as_root_apt; then say "installing espeak-ng"; apt_install espeak-ng
+  else say "espeak-ng is missing: install it (Debian/Ubuntu: sudo apt-get install espeak-ng; macOS: brew install espeak-ng)"; exit 1; fi
+fi
+
+# Chromium: BRIDGE_CHROMIUM, else Playwright's full Chromium, else the system's, else Debian's.
+chromium_ok() {
+  "$py" - <<'PY'
+import os, sys
+from bridge.chromium import ChromiumNotFound, choose_chromium
+from playwright.sync_api import sync_playwright
+try:
+    with sync_playwright() as p:
+        own = p.chromium.executable_path
+except Exception:
+    own = None
+try:
+    choice = choose_chromium(os.environ.get("BRIDGE_CHROMIUM"), own)
+except ChromiumNotFound:
+    sys.exit(1)
+print(f"{choice.source} {choice.executable or own}")
+PY
+}
+if ! found=$(chromium_ok); then
+  say "trying: playwright install chromium"
+  if ! timeout 300 "$py" -m playwright install chromium >/dev/null 2>&1; then
+    say "playwright could not download its Chromium (fine: looking for another)"
+  fi
+  if ! found=$(chromium_ok); then
+    if as_root_apt; then say "installing Debian's chromium"; apt_install chromium
+    else say "no Chromium: run '$py -m playwright install chromium', or install chromium with your package manager, or set BRIDGE_CHROMIUM=/path/to/chromium"; exit 1; fi
+    found=$(chromium_ok) || { say "chromium still not found"; exit 1; }
+  fi
+fi
+say "ready (chromium: $found)"

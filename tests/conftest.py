@@ -1,0 +1,26 @@
+"""Shared test helpers.
+
+Async tests do not use pytest-asyncio: pytest-playwright's sync plugin keeps an event loop
+running on the main thread, so each coroutine runs on a fresh loop in its own thread instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import pytest
+
+T = TypeVar("T")
+
+
+def run_async(coro: Coroutine[Any, Any, T], *, timeout_s: float = 60.0) -> T:
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result(timeout_s)
+
+
+@pytest.fixture
+def arun() -> Callable[[Coroutine[Any, Any, Any]], Any]:
+    return run_async
