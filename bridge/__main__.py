@@ -4,4 +4,7 @@ import sys
 
 from .cli import main
 
-sys.exit(main())
+# Guarded: the speech recogniser's worker processes are spawned, and spawning re-imports the
+# main module; unguarded, each worker would start another bridge.
+if __name__ == "__main__":
+    sys.exit(main())

@@ -65,6 +65,9 @@ def create_app(
         engine=engine,
         voice=voice,
     )
+    if settings.open_browser:
+        state.browser = ControlledBrowser(settings, registry=state.registry,
+                                          event_log=state.event_log, url=settings.base_url)
     app.extensions[STATE] = state
     if engine is not None:
         app.register_blueprint(calls_blueprint(
@@ -168,10 +171,7 @@ def _lifespan(app: Quart, state: BridgeState) -> None:
         if state.voice is not None:
             # The first decode would otherwise pay for starting the decoder process.
             _background(state, state.voice.warm_up())
-        if state.settings.open_browser:
-            state.browser = ControlledBrowser(state.settings, registry=state.registry,
-                                              event_log=state.event_log,
-                                              url=state.settings.base_url)
+        if state.browser is not None:
             # Started in the background: the page loads from this very server, which only
             # accepts connections once startup has finished.
             _background(state, _start_browser(state))

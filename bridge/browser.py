@@ -44,6 +44,7 @@ class ControlledBrowser:
         self._closing = False
         self._tasks: set[asyncio.Task[Any]] = set()
         self.call_id: str | None = None
+        # Created outside any loop; asyncio.Event binds to the loop that first waits on it.
         self.ready = asyncio.Event()
         self.source = ""
 

@@ -103,9 +103,10 @@ async def run(settings: Settings, *, quiet: bool = False) -> int:
 
 
 async def _announce_ready(server: BridgeServer, started: float) -> None:
-    while server.state.browser is None:
-        await asyncio.sleep(0.05)
     browser = server.state.browser
+    if browser is None:
+        _say(f"ready: open {server.url}/ in your browser")
+        return
     await browser.ready.wait()
     _say(f"ready: the controlled page is connected (call {browser.call_id}) "
          f"after {time.monotonic() - started:.2f} s. Type a message and press Enter to send it "

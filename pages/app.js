@@ -88,17 +88,16 @@ async function openConnection(reconnecting) {
     dc.onmessage = (message) => !stale() && onServerMessage(message.data);
     dc.onclose = () => connectionLost(generation, "the data channel closed");
 
-    const callId = await negotiate(pc, state.abort.signal);
-    if (stale()) {
-      return false;
+    await negotiate(pc, state.abort.signal);
+    // On a fast link the channel may already be open by the time the answer is applied.
+    if (!stale() && dc.readyState !== "open") {
+      setStatus("connecting", "waiting for the data channel…");
+      state.openTimer = setTimeout(
+        () => connectionLost(generation, "the data channel did not open"),
+        CHANNEL_OPEN_TIMEOUT_MS,
+      );
     }
-    state.callId = callId;
-    setStatus("connecting", "waiting for the data channel…");
-    state.openTimer = setTimeout(
-      () => connectionLost(generation, "the data channel did not open"),
-      CHANNEL_OPEN_TIMEOUT_MS,
-    );
-    return true;
+    return !stale();
   } catch (err) {
     if (stale()) {
       return false;
@@ -126,7 +125,7 @@ async function openMicrophone() {
   }
 }
 
-/** Offer → bridge → answer. Returns the call id from the Location header (or null). */
+/** Offer → bridge → answer; keeps the call id from the Location header in state.callId. */
 async function negotiate(pc, signal) {
   await pc.setLocalDescription(await pc.createOffer());
   await waitForIceGathering(pc, ICE_GATHERING_CAP_MS);
@@ -155,8 +154,8 @@ async function negotiate(pc, signal) {
   if (!body.trimStart().startsWith("v=")) {
     throw new Error(`${state.endpoint} answered HTTP ${response.status} without an SDP answer`);
   }
+  state.callId = callIdFrom(response.headers.get("Location"));
   await pc.setRemoteDescription({ type: "answer", sdp: body });
-  return callIdFrom(response.headers.get("Location"));
 }
 
 function waitForIceGathering(pc, capMs) {
@@ -256,8 +255,8 @@ function handleServerEvent(event) {
       responseEntry(event.response?.id);
       break;
     case "response.output_item.done":
-      if (event.item?.type === "function_call") {
-        startCall(event.response_id, event.item);
+      if (event.item?.type === "function_call" && !responseEntry(event.response_id).done) {
+        startCall(responseEntry(event.response_id), event.item);
       }
       break;
     case "response.done":
@@ -292,8 +291,7 @@ function responseEntry(id) {
 
 // A call runs once, only when its item is complete and its response has not been cancelled;
 // calls run one after another so that two changes to the same element land in order.
-function startCall(responseId, item) {
-  const entry = responseEntry(responseId);
+function startCall(entry, item) {
   if (entry.cancelled || (item.status && item.status !== "completed")) {
     return;
   }
@@ -315,20 +313,19 @@ async function finishResponse(response) {
   entry.done = true;
   if (response.status !== "completed") {
     entry.cancelled = true;
-    state.responses.delete(response.id ?? "");
     return;
   }
   for (const item of response.output ?? []) {
     if (item?.type === "function_call") {
-      startCall(response.id, item);
+      startCall(entry, item);
     }
   }
-  state.responses.delete(response.id ?? "");
-  if (entry.calls.length === 0) {
+  const calls = entry.calls.splice(0);
+  if (calls.length === 0) {
     return;
   }
   const generation = state.generation;
-  await Promise.allSettled(entry.calls);
+  await Promise.allSettled(calls);
   // Only now, after response.done and every output, so that no response is still active.
   if (generation === state.generation) {
     sendEvent({ type: "response.create" });

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
 from bridge.colors import color_names, parse_css_color, to_hex
 
@@ -23,8 +23,11 @@ __all__ = [
     "GENERIC_KEYS",
     "STOP_WORDS",
     "VERB_KEYS",
+    "Kind",
+    "Extraction",
     "Mention",
     "ParamSpec",
+    "Token",
     "Utterance",
     "base_vocabulary",
     "color_words",
@@ -34,6 +37,9 @@ __all__ = [
     "word_key",
     "words_of",
 ]
+
+
+Kind = Literal["enum", "boolean", "number", "integer", "color", "length", "string", "unsupported"]
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -83,18 +89,24 @@ _BRITISH_STEMS: tuple[tuple[str, str], ...] = (
     ("minimis", "minimiz"), ("customis", "customiz"), ("dialogue", "dialog"),
 )
 
-_UNITS = {
+_UNITS: Mapping[str, int] = MappingProxyType({
     "zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9,
-}
-_TEENS = {
+})
+_TEENS: Mapping[str, int] = MappingProxyType({
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
     "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-}
-_TENS = {
+})
+_TENS: Mapping[str, int] = MappingProxyType({
     "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60,
     "seventy": 70, "eighty": 80, "ninety": 90,
-}
+})
+_ORDINALS: Mapping[str, int] = MappingProxyType({
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
+    "nineteenth": 19, "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50,
+})
 _LENGTH_UNITS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("px",), "px"), (("pixel",), "px"), (("pixels",), "px"), (("p", "x"), "px"),
     (("em",), "em"), (("ems",), "em"), (("e", "m"), "em"), (("rem",), "rem"), (("rems",), "rem"),
@@ -118,6 +130,7 @@ _TRAILING_FILLER = frozenset({"please", "thanks", "now", "thank", "you"})
 _DETERMINERS = frozenset({"the", "a", "an", "some", "my", "our", "be"})
 _LINKS = frozenset({"of", "in", "on", "at", "to", "for", "with", "and", "or", "into"})
 _COLOR_NAMES = frozenset(color_names())
+_HEX_PREFIXES = frozenset({"hex", "hash", "pound"})
 # Pieces of the CSS colour names, so a speech grammar can say "light goldenrod yellow".
 _COLOR_PIECES = _word_set(
     """alice almond antique aqua aquamarine azure beige bisque black blanched blue blush brown
@@ -205,7 +218,7 @@ def content_keys(words: Iterable[str]) -> set[str]:
     for word in words:
         word = word.lower().replace("\u2019", "'").removesuffix("'s").strip("'")
         if (len(word) < 2 or not word.isalpha() or word in STOP_WORDS or word in _COLOR_NAMES
-                or word in _UNITS or word in _TEENS or word in _TENS):
+                or word in _UNITS or word in _TEENS or word in _TENS or word in _ORDINALS):
             continue
         keys.add(word_key(word))
     return keys
@@ -235,6 +248,7 @@ class Utterance:
 
     text: str
     tokens: tuple[Token, ...]
+    words: tuple[str, ...]
     numbers: tuple[Mention, ...]
     lengths: tuple[Mention, ...]
     colors: tuple[Mention, ...]
@@ -247,13 +261,14 @@ class Utterance:
         text = unicodedata.normalize("NFKC", text).replace("\u2019", "'")
         text = text.replace("\u201c", '"').replace("\u201d", '"')
         tokens = tuple(Token(m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text))
-        words = [token.text for token in tokens]
+        words = tuple(token.text for token in tokens)
         # Quoted text is one value as a whole: no keywords, colours or numbers inside it.
         quoted = {i for quote in _QUOTED.finditer(text) for i, t in enumerate(tokens)
                   if quote.start() <= t.start < quote.end()}
-        numbers = _outside(_find_numbers(words), quoted)
-        lengths = _outside(_find_lengths(words, numbers), quoted)
         colors = _outside(_find_colors(words), quoted)
+        in_colors = {i for m in colors for i in range(m.start, m.end)}
+        numbers = _outside(_find_numbers(words), quoted | in_colors)
+        lengths = _outside(_find_lengths(words, numbers), quoted)
         reserved = set(quoted)
         positions: dict[str, list[int]] = {}
         for mention in (*numbers, *lengths, *colors):
@@ -269,13 +284,9 @@ class Utterance:
                 for key in content_keys([word]):
                     positions.setdefault(key, []).append(i)
         return cls(
-            text, tokens, numbers, lengths, colors, frozenset(reserved),
+            text, tokens, words, numbers, lengths, colors, frozenset(reserved),
             MappingProxyType({key: tuple(places) for key, places in positions.items()}),
         )
-
-    @property
-    def words(self) -> list[str]:
-        return [token.text for token in self.tokens]
 
     @property
     def keys(self) -> frozenset[str]:
@@ -283,9 +294,11 @@ class Utterance:
         return frozenset(self.key_positions)
 
     def positions(self, keys: Iterable[str]) -> list[int]:
+        """Token indices, in order, of the content words with any of ``keys``."""
         return sorted(i for key in keys for i in self.key_positions.get(key, ()))
 
     def span_text(self, start: int, end: int) -> str:
+        """The original text (case kept) of tokens ``start``..``end`` (exclusive)."""
         return self.text[self.tokens[start].start : self.tokens[end - 1].end]
 
 
@@ -317,6 +330,13 @@ def _read_number(words: Sequence[str], i: int) -> tuple[float, int] | None:
     while j < len(words):
         word = words[j]
         following = words[j + 1] if j + 1 < len(words) else ""
+        if word in _ORDINALS and last in ("", "ten", "hundred", "thousand") and (
+            last != "ten" or _ORDINALS[word] < 10
+        ):
+            # "twenty first": an ordinal ends the number.
+            current += _ORDINALS[word]
+            last, j = "ordinal", j + 1
+            break
         if word in _UNITS and last in ("", "ten", "hundred", "thousand") and word != "oh":
             current += _UNITS[word]
         elif word in _TEENS and last in ("", "hundred", "thousand"):
@@ -328,9 +348,10 @@ def _read_number(words: Sequence[str], i: int) -> tuple[float, int] | None:
         elif word == "thousand" and last not in ("", "thousand"):
             total, current = total + (current or 1) * 1000, 0
         elif word == "a" and last == "" and following in ("hundred", "thousand"):
-            word = "a"
+            pass  # "a hundred": the next word multiplies by one
         elif word == "and" and last in ("hundred", "thousand") and (
             following in _UNITS or following in _TEENS or following in _TENS
+            or following in _ORDINALS
         ):
             j += 1
             continue
@@ -342,7 +363,7 @@ def _read_number(words: Sequence[str], i: int) -> tuple[float, int] | None:
     if j == i or last == "a":
         return None
     value = float(total + current)
-    if j + 1 < len(words) and words[j] == "point" and words[j + 1] in _UNITS:
+    if last != "ordinal" and j + 1 < len(words) and words[j] == "point" and words[j + 1] in _UNITS:
         digits = ""
         j += 1
         while j < len(words) and words[j] in _UNITS:
@@ -381,12 +402,34 @@ def _find_lengths(words: Sequence[str], numbers: Sequence[Mention]) -> tuple[Men
     return tuple(found)
 
 
+def _spoken_hex(words: Sequence[str], i: int) -> Mention | None:
+    """A hex code read aloud: "hash zero zero f f" (3, 4, 6 or 8 digits after hex/hash/pound)."""
+    if words[i] not in _HEX_PREFIXES:
+        return None
+    start = i + 2 if tuple(words[i + 1 : i + 2]) == ("code",) else i + 1
+    digits = ""
+    for word in words[start : start + 8]:
+        if word in _UNITS:
+            digits += str(_UNITS[word])
+        elif len(word) == 1 and word in "abcdef":
+            digits += word
+        else:
+            break
+    size = next((n for n in (8, 6, 4, 3) if len(digits) >= n), 0)
+    return Mention(i, start + size, f"#{digits[:size]}") if size else None
+
+
 def _find_colors(words: Sequence[str]) -> tuple[Mention, ...]:
     found: list[Mention] = []
     i = 0
     while i < len(words):
         word = words[i]
-        if word.startswith("#") or word.startswith(("rgb", "hsl")) and word.endswith(")"):
+        spoken = _spoken_hex(words, i)
+        if spoken is not None:
+            found.append(spoken)
+            i = spoken.end
+            continue
+        if word.startswith("#") or (word.startswith(("rgb", "hsl")) and word.endswith(")")):
             if parse_css_color(word) is not None:
                 found.append(Mention(i, i + 1, " ".join(word.split())))
             i += 1
@@ -411,7 +454,7 @@ class ParamSpec:
     """What one parameter takes, read from its JSON schema: the kind of value and its cue words."""
 
     name: str
-    kind: str  # enum, boolean, number, integer, color, length, string or unsupported
+    kind: Kind
     required: bool
     cues: frozenset[str]
     enum: tuple[Any, ...] = ()
@@ -443,14 +486,19 @@ class ParamSpec:
         )
 
 
-def _kind(schema: Mapping[str, Any], normals: set[str]) -> str:
+_PLAIN_KINDS: Mapping[str, Kind] = MappingProxyType(
+    {"boolean": "boolean", "number": "number", "integer": "integer"}
+)
+
+
+def _kind(schema: Mapping[str, Any], normals: set[str]) -> Kind:
     if "enum" in schema or "const" in schema:
         return "enum"
     types = schema.get("type", "string")
     kinds = [types] if isinstance(types, str) else [t for t in types if t != "null"]
     kind = kinds[0] if kinds else "string"
-    if kind in ("boolean", "number", "integer"):
-        return str(kind)
+    if kind in _PLAIN_KINDS:
+        return _PLAIN_KINDS[kind]
     if kind != "string":
         return "unsupported"
     if normals & {_normal("color"), _normal("colour")}:
@@ -473,13 +521,21 @@ def _bound(schema: Mapping[str, Any], inclusive: str, exclusive: str) -> float |
     return float(value) if isinstance(value, int | float) else None
 
 
+@dataclass(frozen=True)
+class Extraction:
+    """The arguments found for one tool, and the tokens their values came from."""
+
+    arguments: dict[str, Any]
+    used: frozenset[int]
+
+
 def extract_arguments(
     params: Sequence[ParamSpec],
     utterance: Utterance,
     *,
     cues: frozenset[str],
     keywords: frozenset[str],
-) -> dict[str, Any]:
+) -> Extraction:
     """Arguments for one tool: each parameter gets the value nearest its cue words.
 
     ``cues`` are the keys of the tool's name, ``keywords`` all its keys. A value is used once:
@@ -501,14 +557,14 @@ def extract_arguments(
         if param.kind == "string":
             mentions = _free_text(utterance, own | cues, keywords, consumed)
         else:
-            mentions = [m for m in _mentions(param, utterance)
+            mentions = [m for m in _mentions(param, utterance, param.cues | cues)
                         if not consumed.intersection(range(m.start, m.end))]
         chosen = _choose(mentions, utterance.positions(own), utterance.positions(rival),
                          ambiguous=bool(siblings) and len(mentions) <= unfilled)
         if chosen is not None:
             found[param.name] = chosen.value
             consumed.update(range(chosen.start, chosen.end))
-    return found
+    return Extraction(found, frozenset(consumed))
 
 
 def _group(param: ParamSpec) -> tuple[str, frozenset[str]]:
@@ -535,7 +591,7 @@ def _choose(
     return None if ambiguous else mentions[0]
 
 
-def _mentions(param: ParamSpec, utterance: Utterance) -> list[Mention]:
+def _mentions(param: ParamSpec, utterance: Utterance, cues: frozenset[str]) -> list[Mention]:
     words = utterance.words
     if param.kind == "color":
         return [Mention(m.start, m.end, to_hex(m.value) if param.wants_hex else m.value)
@@ -548,8 +604,12 @@ def _mentions(param: ParamSpec, utterance: Utterance) -> list[Mention]:
     if param.kind == "length":
         in_lengths = {i for m in utterance.lengths for i in range(m.start, m.end)}
         found += utterance.lengths
+        # A bare number is a pixel size only where it follows its cue or "to": "make the
+        # button 30", "set the size to 30", but not "hash one two".
         found += [Mention(m.start, m.end, f"{_format_number(m.value)}px")
-                  for m in utterance.numbers if m.start not in in_lengths]
+                  for m in utterance.numbers if m.start not in in_lengths
+                  and m.start > 0 and (utterance.words[m.start - 1] in _MARKERS
+                                       or content_keys([utterance.words[m.start - 1]]) & cues)]
     if param.kind == "enum":
         found = [m for m in found if m.value in param.enum] + _enum_values(param, utterance)
     return sorted(found, key=lambda m: m.start)
@@ -584,12 +644,12 @@ def _numbers(param: ParamSpec, utterance: Utterance) -> list[Mention]:
         if param.kind == "integer" and not value.is_integer():
             continue
         end = next((m.end for m in utterance.lengths if m.start == mention.start), mention.end)
-        found.append(Mention(mention.start, end, int(value) if param.kind == "integer" else value))
+        found.append(Mention(mention.start, end, int(value) if value.is_integer() else value))
     for i, word in enumerate(utterance.words):
         bound = (param.maximum if word in _MAX_WORDS else param.minimum if word in _MIN_WORDS
                  else None)
         if bound is not None:
-            found.append(Mention(i, i + 1, int(bound) if param.kind == "integer" else bound))
+            found.append(Mention(i, i + 1, int(bound) if bound.is_integer() else bound))
     return sorted(found, key=lambda m: m.start)
 
 
@@ -639,18 +699,23 @@ def _free_text(
     marker = next((i for i in after_cue if words[i] in _MARKERS), None)
     if marker is None:
         marker = next((i for i in after_cue if words[i] in _WEAK_MARKERS), None)
-    spans = [] if marker is None else [(marker + 1, len(words))]
-    spans.append((cue_places[0] + 1, marker if marker is not None else len(words)))
-    for start, end in spans:
-        while start < end and (words[start] in _MARKERS or words[start] in _DETERMINERS
-                               or start in consumed):
+    # After a marker the words are taken as said; right after a cue, the tool's own words
+    # that follow it are still part of the command ("title the page hello").
+    spans = [] if marker is None else [(marker + 1, len(words), False)]
+    spans.append((cue_places[0] + 1, marker if marker is not None else len(words), True))
+
+    def own_word(i: int) -> bool:
+        return words[i] in STOP_WORDS or content_keys([words[i]]) <= keywords
+
+    for start, end, skip_own in spans:
+        while start < end and (words[start] in _MARKERS or words[start] == "be"
+                               or start in consumed or (skip_own and own_word(start))):
             start += 1
         end = next((i for i in range(start, end) if i in consumed), end)
         while end > start and words[end - 1] in _TRAILING_FILLER | _DETERMINERS | _LINKS:
             end -= 1
         # Text made only of the tool's own words ("to the cart") is the command, not a value.
-        if any(words[i] not in STOP_WORDS and not content_keys([words[i]]) <= keywords
-               for i in range(start, end)):
+        if not all(own_word(i) for i in range(start, end)):
             text = utterance.span_text(start, end).strip(" \t\"'.,!?;:")
             if text:
                 return [Mention(start, end, text)]
@@ -674,12 +739,13 @@ def color_words(name: str) -> tuple[str, ...]:
 def _base_vocabulary() -> frozenset[str]:
     words: set[str] = set(STOP_WORDS) | _TRUE_WORDS | _FALSE_WORDS | _MAX_WORDS | _MIN_WORDS
     words |= _MARKERS | _WEAK_MARKERS | _TRAILING_FILLER | set(_BIGGER) | set(_SMALLER)
-    words |= set(_UNITS) | set(_TEENS) | set(_TENS) | {"hundred", "thousand", "point", "minus"}
+    words |= set(_UNITS) | set(_TEENS) | set(_TENS) | set(_ORDINALS)
+    words |= {"hundred", "thousand", "point", "minus"}
     words |= {w for unit_words, _ in _LENGTH_UNITS for w in unit_words}
     words |= {w for group in _SYNONYM_GROUPS for w in group}
     words |= {w for phrase in _READ_PHRASES for w in phrase}
     words |= {w for name in _COLOR_NAMES for w in color_words(name)}
-    words |= set(_NEGATIONS) | _MAX_WORDS | _MIN_WORDS
+    words |= set(_NEGATIONS) | _MAX_WORDS | _MIN_WORDS | _HEX_PREFIXES | {"code", *"abcdef"}
     # A grammar wants plain words: "what's" is spoken "what is", "don't" as "do not".
     return frozenset(w for w in words if w.isalpha())
 

@@ -528,35 +528,65 @@ def _split_compound(word: str, lexicon: Lexicon) -> list[str]:
     return final[2] if final else [word]
 
 
-def _tool_rule(tool: _Tool) -> _Term:
+def _values(tool: _Tool) -> _Term | None:
+    valued = [p.values for p in tool.params if p.values is not None]
+    return _alt(valued) if valued else None
+
+
+def _lead(tool: _Tool) -> _Term:
+    """The carrier phrase before a value: "change the background color (to)"."""
     target = " ".join(tool.target)
-    the_target = _seq(_opt(_alt(["the", "this", "my"])), target)
-    alternatives: list[_Term] = []
     verbs = _alt([*_SET_VERBS, tool.verb] if tool.verb else _SET_VERBS)
-    valued = [p for p in tool.params if p.values is not None]
-    if valued:
-        any_value = _alt(p.values for p in valued if p.values is not None)
-        values = _seq(any_value, _opt(_seq(_opt("and"), any_value)))
-        named = _alt(_seq(_opt("the"), " ".join(p.name), _opt(_alt(["to", "to be"])), p.values)
-                     for p in valued if p.values is not None)  # fmt: skip
-        location = _opt(_alt(["on the page", "of the page", "on this page"]))
-        for p in valued:
-            pname = " ".join(p.name)
-            alternatives += [
-                _seq(verbs, the_target, _opt(pname), location, _opt(_alt(["to", "into", "to be"])), values),
-                _seq(verbs, "the", pname, _alt(["of", "on", "for"]), the_target, location,
-                     _opt(_alt(["to", "into", "to be"])), values),
-                _seq(_alt(["i want", "give me", "use", "let's have"]), _opt(_alt(["a", "an", "the"])),
-                     values, target),
-            ]  # fmt: skip
-        alternatives.append(_seq(verbs, the_target, named, _opt(_seq("and", named))))
-    else:
-        alternatives.append(_seq(tool.verb or "show", _opt("me"), _opt("the"), " ".join(tool.target)))
-    if tool.verb in _READ_VERBS or not valued:
+    names = _alt(" ".join(p.name) for p in tool.params if p.values is not None)
+    location = _opt(_alt(["on the page", "of the page", "on this page"]))
+    return _seq(
+        _alt([
+            _seq(verbs, _opt(_alt(["the", "this", "my"])), target, _opt(names), location),
+            _seq(verbs, "the", names, _alt(["of", "on", "for"]), _opt(_alt(["the", "this", "my"])),
+                 target, location),
+        ]),
+        _opt(_alt(["to", "into", "to be"])),
+    )  # fmt: skip
+
+
+def _fixed_phrases(tool: _Tool) -> list[_Term]:
+    """What is said to a tool that takes no value: its name, and questions about its nouns."""
+    phrases: list[_Term] = []
+    if _values(tool) is None:
+        phrases.append(_seq(_alt([tool.verb or "show", "show"]), _opt("me"), _opt("the"),
+                            " ".join(tool.target)))  # fmt: skip
+    if tool.verb in _READ_VERBS or _values(tool) is None:
         for noun in dict.fromkeys(tool.target):
-            alternatives += [_w(question.format(n=noun).replace("what's", "what is"))
-                             for question in _QUESTIONS]  # fmt: skip
-    return _alt(alternatives)
+            phrases += [_w(question.format(n=noun).replace("what's", "what is"))
+                        for question in _QUESTIONS]  # fmt: skip
+    return phrases
+
+
+def _command_rules(tools: Sequence[_Tool], rules: dict[str, _Term]) -> list[_Term]:
+    """One rule per distinct value set, shared by every tool that takes it.
+
+    pocketsphinx copies a referenced rule into the search graph at every reference, so the
+    147 colour names must be referenced once per value set, not once per phrasing.
+    """
+    groups: dict[tuple[_Term, bool], list[_Tool]] = {}
+    for tool in tools:
+        values = _values(tool)
+        if values is not None:
+            several = sum(p.values is not None for p in tool.params) > 1
+            groups.setdefault((values, several), []).append(tool)
+    commands: list[_Term] = []
+    for index, ((values, several), members) in enumerate(groups.items()):
+        rules[f"v{index}"] = values
+        value = _Ref(f"v{index}")
+        body: list[_Term] = [_alt(_lead(tool) for tool in members), value]
+        if several:
+            names = _alt(" ".join(p.name) for t in members for p in t.params if p.values is not None)
+            body.append(_opt(_seq(_alt([_w("and"), _seq("and", _opt("the"), names, _opt("to"))]), value)))
+        commands.append(_Seq(tuple(body)))
+    fixed = [phrase for tool in tools for phrase in _fixed_phrases(tool)]
+    if fixed:
+        commands.append(_alt(fixed))
+    return commands
 
 
 # --------------------------------------------------------------------------- the model
@@ -603,7 +633,7 @@ def build_language_model(
     rules: dict[str, _Term] = {}
     _value_rules(rules, lexicon)
     parsed = [t for t in (_tool(tool) for tool in tools if isinstance(tool, Mapping)) if t]
-    commands: list[_Term] = [_tool_rule(tool) for tool in parsed]
+    commands = _command_rules(parsed, rules)
     extras = [" ".join(spoken_words(phrase)) for phrase in extra_words]
     extras = [e for e in extras if e]
     commands += [_w(e) for e in extras]

@@ -75,15 +75,20 @@ class IntentMatcher:
     ``tools`` are OpenAI function tools (``{"type": "function", "name", "description",
     "parameters"}``); other tool types are ignored. ``tool_choice`` follows the Realtime API:
     ``"auto"`` (call a tool only on a clear match), ``"none"`` (never), ``"required"`` (the best
-    tool whose required arguments are present, however weak the match), or
-    ``{"type": "function", "name": ...}`` (only that tool). Raises ValueError for a tool without
-    a name, a parameters schema that is not valid JSON schema, or an unknown tool_choice.
+    tool whose required arguments are present, however weak the match; on a tie the tool
+    declared first), or ``{"type": "function", "name": ...}`` (only that tool, whenever its
+    required arguments are present). Raises ValueError for a tool without a name, parameters
+    that are not a valid JSON schema, or a tool_choice that is unknown or names no such tool.
+    Building one costs a few milliseconds a tool: build it when the tools change, not per turn.
     """
 
     def __init__(
         self, tools: Sequence[Mapping[str, Any]], tool_choice: str | Mapping[str, Any] = "auto"
     ) -> None:
-        parsed = [_parse_tool(tool) for tool in tools if tool.get("type", "function") == "function"]
+        functions = [
+            t for t in tools if isinstance(t, Mapping) and t.get("type", "function") == "function"
+        ]
+        parsed = [_parse_tool(tool) for tool in functions]
         self._choice, self._forced = _parse_choice(tool_choice, [tool.name for tool in parsed])
         frequency: dict[str, int] = {}
         for tool in parsed:
@@ -97,8 +102,7 @@ class IntentMatcher:
         })
         self._tools = tuple(parsed)
         self._tool_words = tuple(
-            word for tool in tools if tool.get("type", "function") == "function"
-            for word in _tool_words(tool) if word.isalpha()
+            word for tool in functions for word in _tool_words(tool) if word.isalpha()
         )
 
     @property
@@ -115,8 +119,9 @@ class IntentMatcher:
         scored = [s for s in (self._score(tool, utterance) for tool in tools) if s is not None]
         if not scored:
             return None
-        # sorted() is stable, so among equal scores the tool declared first comes first.
-        scored.sort(key=lambda s: -s.score)
+        # The sort is stable, so among equal scores the tool declared first comes first; rounding
+        # keeps float noise from deciding between tools that scored the same.
+        scored.sort(key=lambda s: -round(s.score, 9))
         best = scored[0]
         if self._choice in ("required", "function"):
             return best.call
@@ -125,14 +130,18 @@ class IntentMatcher:
         return None if weak or best.score - runner_up < _MIN_MARGIN else best.call
 
     def _score(self, tool: _Tool, utterance: Utterance) -> _Scored | None:
-        arguments = _valid_arguments(tool, extract_arguments(
+        extraction = extract_arguments(
             tool.params, utterance, cues=tool.cues, keywords=frozenset(tool.weights)
-        ))
+        )
+        arguments = _valid_arguments(tool, extraction.arguments)
         if arguments is None:
             return None
+        # A word this tool took as a value ("completed" for a filter) does not also name it.
+        keys = {key for key, places in utterance.key_positions.items()
+                if not extraction.used.issuperset(places)}
         keyword_score = sum(
             tool.weights[key] * self._idf[key] * (_VERB_FACTOR if key in VERB_KEYS else 1.0)
-            for key in utterance.keys & tool.weights.keys()
+            for key in keys & tool.weights.keys()
         )
         score = keyword_score + _ARGUMENT_BONUS * len(arguments)
         return _Scored(score, keyword_score, ToolCall(tool.name, arguments))
@@ -156,7 +165,9 @@ def _parse_tool(tool: Mapping[str, Any]) -> _Tool:
     name = tool.get("name")
     if not isinstance(name, str) or not name:
         raise ValueError(f"a function tool needs a name: {dict(tool)!r}")
-    schema: Mapping[str, Any] = tool.get("parameters") or {"type": "object", "properties": {}}
+    schema = tool.get("parameters") or {"type": "object", "properties": {}}
+    if not isinstance(schema, Mapping):
+        raise ValueError(f"tool {name!r}: parameters must be a JSON schema object")
     validator_class = jsonschema.validators.validator_for(schema)
     # Checking against the 2020-12 meta-schema costs ~8 ms a tool; draft 7's catches the same
     # structural mistakes in tool parameters at a fifth of the cost.

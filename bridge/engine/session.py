@@ -374,13 +374,17 @@ class RealtimeSession:
         while True:
             audio, turn = await self._turns.get()
             item = turn["item"]
-            transcript = await self._transcribe(audio)
+            try:
+                transcript = await self._transcribe(audio)
+                failure = None if transcript is not None else "speech recognition is not available"
+            except Exception as err:  # a failed decode costs this turn, not the session
+                log.warning("transcription failed in %s: %s", self.id, err)
+                transcript, failure = None, f"speech recognition failed: {err}"
             if transcript is None:
                 self._send({"type": "conversation.item.input_audio_transcription.failed",
                             "item_id": item["id"], "content_index": 0,
-                            "error": {"type": "transcription_error", "code": "unavailable",
-                                      "message": "speech recognition is not available",
-                                      "param": None}})
+                            "error": {"type": "transcription_error", "code": "transcription_failed",
+                                      "message": failure, "param": None}})
             else:
                 item["content"][0]["transcript"] = transcript
                 self._send({"type": "conversation.item.input_audio_transcription.completed",

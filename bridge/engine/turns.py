@@ -93,6 +93,9 @@ class InputAudioBuffer:
         """Add audio; returns the turn events it caused (none without automatic turns)."""
         if pcm.size == 0:
             return []
+        # Trim before classifying: a turn that stops in this call must still be whole when
+        # the caller takes it.
+        self._trim_unspoken()
         self._chunks.append(pcm)
         self._buffered += pcm.size
         self._received += pcm.size
@@ -109,7 +112,6 @@ class InputAudioBuffer:
             if event is not None:
                 events.append(event)
         self._pending = pending[usable:]
-        self._trim_unspoken()
         return events
 
     def _classify(self, frame: np.ndarray, end: int) -> TurnEvent | None:

@@ -94,6 +94,9 @@ SEED_PHRASINGS = [
     ("Change the background to rgb(0, 128, 0)", "changeBackgroundColor",
      {"color": "rgb(0, 128, 0)"}),
     ("make the background transparent", "changeBackgroundColor", {"color": "transparent"}),
+    ("make the background hex zero zero f", "changeBackgroundColor", {"color": "#00f"}),
+    ("change the background colour to hex code a b c d e f", "changeBackgroundColor",
+     {"color": "#abcdef"}),
     # changeTextColor
     ("make the text white", "changeTextColor", {"color": "white"}),
     ("set the font colour to red", "changeTextColor", {"color": "red"}),
@@ -109,6 +112,7 @@ SEED_PHRASINGS = [
      {"size": "24px", "color": "green"}),
     ("make the button one point five em", "changeButtonStyle", {"size": "1.5em"}),
     ("make the button 2 em", "changeButtonStyle", {"size": "2em"}),
+    ("make the button 30", "changeButtonStyle", {"size": "30px"}),
     ("set the button size to 150 percent", "changeButtonStyle", {"size": "150%"}),
     ("set the button size to one hundred and fifty percent", "changeButtonStyle",
      {"size": "150%"}),
@@ -147,6 +151,8 @@ def test_seed_tools(text: str, name: str, arguments: dict[str, Any]) -> None:
         "make it red",
         "make the button",  # neither a size nor a colour
         "what time is it",
+        "make the background hash one two",  # two digits are no hex code
+        "make it bigger",  # bigger what? "bigger" is a value, not the name of a thing
     ],
 )
 def test_says_nothing_rather_than_guess(text: str) -> None:
@@ -170,6 +176,7 @@ OTHER_PHRASINGS = [
     ("scroll back to the top", "scrollTo", {"section": "top"}),
     ("make the border red", "setBorderColor", {"color": "#ff0000"}),
     ("set the border colour to light blue", "setBorderColor", {"color": "#add8e6"}),
+    ("set the border to hash f f zero zero zero zero", "setBorderColor", {"color": "#ff0000"}),
     ("add three apples to the cart", "add_to_cart", {"product_name": "apples", "quantity": 3}),
     ("add milk to my cart", "add_to_cart", {"product_name": "milk"}),
     ("set the font size to eighteen pixels", "set_font_size", {"size_px": 18}),
@@ -199,6 +206,41 @@ def test_seed_and_other_tools_together(text: str, name: str, arguments: dict[str
 )
 def test_other_tools_say_nothing_without_their_arguments(text: str) -> None:
     assert _match(OTHERS, text) is None
+
+
+TODO = [
+    _tool("addTodo", "Add an item to the todo list.",
+          {"text": {"type": "string", "description": "What needs doing."}}, ["text"]),
+    _tool("completeTodo", "Mark a todo item as done.",
+          {"index": {"type": "integer", "minimum": 1,
+                     "description": "Position of the item, starting at 1."}}, ["index"]),
+    _tool("clearCompleted", "Remove all completed items."),
+    _tool("setFilter", "Show all, active or completed items.",
+          {"filter": {"type": "string", "enum": ["all", "active", "completed"]}}, ["filter"]),
+    _tool("setZoom", "Zoom the page.",
+          {"factor": {"type": "number", "minimum": 0.25, "maximum": 4,
+                      "description": "Zoom factor, 1 is normal."}}, ["factor"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "arguments"),
+    [
+        ("add buy milk to the list", "addTodo", {"text": "buy milk"}),
+        ("add a todo called walk the dog", "addTodo", {"text": "walk the dog"}),
+        ("mark item two as done", "completeTodo", {"index": 2}),
+        ("complete the third item", "completeTodo", {"index": 3}),
+        ("mark the twenty first item as done", "completeTodo", {"index": 21}),
+        ("clear completed items", "clearCompleted", {}),
+        ("remove the completed items", "clearCompleted", {}),
+        ("show only active items", "setFilter", {"filter": "active"}),
+        ("show completed", "setFilter", {"filter": "completed"}),
+        ("zoom to one point five", "setZoom", {"factor": 1.5}),
+        ("zoom in to 2", "setZoom", {"factor": 2}),
+    ],
+)
+def test_a_todo_app(text: str, name: str, arguments: dict[str, Any]) -> None:
+    assert _match(TODO, text) == ToolCall(name, arguments)
 
 
 def test_nothing_is_keyed_on_the_seed_tool_names() -> None:
@@ -277,8 +319,10 @@ def test_tool_choice_required_takes_the_best_even_if_weak() -> None:
     volume_only = OTHERS[:1]
     assert _match(volume_only, "fifty") is None
     assert _match(volume_only, "fifty", "required") == ToolCall("setVolume", {"level": 50})
-    # Still nothing when no tool's required arguments are there.
+    # Still nothing when no tool's required arguments are there...
     assert _match(volume_only, "hello how are you", "required") is None
+    # ...but a tool without parameters always has its arguments.
+    assert _match(SEED, "hello how are you", "required") == ToolCall("getPageHTML", {})
 
 
 def test_tool_choice_named_function() -> None:

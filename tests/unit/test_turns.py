@@ -1,0 +1,52 @@
+"""Turn detection on synthesised speech: start/stop times and the whole utterance kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bridge.engine.tts import resample
+from bridge.engine.turns import InputAudioBuffer, TurnSettings
+from bridge.speech import read_wav, synthesize_utterance_wav
+
+
+@pytest.fixture(scope="module")
+def utterance(tmp_path_factory: pytest.TempPathFactory) -> np.ndarray:
+    wav = Path(tmp_path_factory.mktemp("turns")) / "u.wav"
+    synthesize_utterance_wav("make the button bigger", wav, lead_silence_s=1.0,
+                             tail_silence_s=1.5)
+    return resample(read_wav(wav), 16_000).samples
+
+
+def feed_all(buffer: InputAudioBuffer, pcm: np.ndarray) -> list[tuple[str, int, int]]:
+    seen = []
+    for start in range(0, pcm.size, 320):  # 20 ms chunks, as frames arrive
+        for event in buffer.feed(pcm[start:start + 320]):
+            taken = buffer.take(from_ms=seen[-1][1]).size if event.kind == "stopped" else 0
+            seen.append((event.kind, event.audio_ms, taken))
+    return seen
+
+
+def test_one_turn_with_times_and_whole_audio(utterance: np.ndarray) -> None:
+    events = feed_all(InputAudioBuffer(TurnSettings(silence_duration_ms=500)), utterance)
+    assert [e[0] for e in events] == ["started", "stopped"]
+    speech = np.flatnonzero(np.abs(utterance) > 500)
+    first_ms, last_ms = speech[0] / 16, speech[-1] / 16
+    assert abs(events[0][1] - first_ms) < 150
+    assert last_ms + 400 <= events[1][1] <= last_ms + 700  # the silence window, one VAD frame
+    kept_ms = events[1][2] / 16
+    assert kept_ms >= (events[1][1] - events[0][1]) + 250  # includes the prefix padding
+
+
+def test_silence_window_setting_is_honoured(utterance: np.ndarray) -> None:
+    short = feed_all(InputAudioBuffer(TurnSettings(silence_duration_ms=200)), utterance)
+    long = feed_all(InputAudioBuffer(TurnSettings(silence_duration_ms=900)), utterance)
+    assert long[-1][1] - short[-1][1] == pytest.approx(700, abs=60)
+
+
+def test_no_turns_without_turn_detection(utterance: np.ndarray) -> None:
+    buffer = InputAudioBuffer(None)
+    assert feed_all(buffer, utterance) == []
+    assert buffer.buffered_ms == pytest.approx(utterance.size / 16, abs=1)
