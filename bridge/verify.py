@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .colors import parse_css_color
+from .colors import same_color
 from .tools import Tool, ToolError, ToolRegistry
 
 READ_STYLES = """([selector, checks]) => {
@@ -166,8 +166,7 @@ def _same(prop: str, actual: str, expected: str | None) -> bool:
     if expected is None:
         return False
     if "color" in prop:
-        a, e = parse_css_color(actual), parse_css_color(expected)
-        return a is not None and a == e
+        return same_color(actual, expected)
     if re.fullmatch(r"-?[\d.]+px", actual.strip()) and re.fullmatch(r"-?[\d.]+px", expected):
         return abs(_px(actual) - _px(expected)) < 0.01
     return actual.strip() == expected.strip()

@@ -36,11 +36,9 @@ const state = {
   toolQueue: Promise.resolve(),
 };
 
-/** Connects (or does nothing if a connection exists); resolves to true once negotiated. */
+/** Connects (no-op while a connection exists); resolves to true once the answer is applied. */
 function connect() {
-  if (state.pc) {
-    return Promise.resolve(true);
-  }
+  if (state.pc) return Promise.resolve(true);
   state.reconnectAttempt = 0;
   return openConnection(false);
 }
@@ -63,45 +61,19 @@ async function openConnection(reconnecting) {
     }
     state.mic = stream;
     state.micNote = note;
-    if (note) {
-      setStatus("connecting", `connecting… (${note})`);
-    }
+    if (note) setStatus("connecting", `connecting… (${note})`);
 
-    const pc = new RTCPeerConnection({ iceServers: [] });
-    state.pc = pc;
-    state.abort = new AbortController();
-    pc.ontrack = (event) => playAgentAudio(event);
-    pc.onconnectionstatechange = () => {
-      if (pc.connectionState === "failed") {
-        connectionLost(generation, "the connection failed");
-      }
-    };
-    const track = stream?.getAudioTracks()[0];
-    if (track) {
-      pc.addTransceiver(track, { direction: "sendrecv", streams: [stream] });
-    } else {
-      pc.addTransceiver("audio", { direction: "recvonly" });
-    }
-    const dc = pc.createDataChannel("oai-events");
-    state.dc = dc;
-    dc.onopen = () => !stale() && onChannelOpen();
-    dc.onmessage = (message) => !stale() && onServerMessage(message.data);
-    dc.onclose = () => connectionLost(generation, "the data channel closed");
-
+    const { pc, dc } = createPeer(stream, generation);
     await negotiate(pc, state.abort.signal);
     // On a fast link the channel may already be open by the time the answer is applied.
     if (!stale() && dc.readyState !== "open") {
       setStatus("connecting", "waiting for the data channel…");
-      state.openTimer = setTimeout(
-        () => connectionLost(generation, "the data channel did not open"),
-        CHANNEL_OPEN_TIMEOUT_MS,
-      );
+      const lost = () => connectionLost(generation, "the data channel did not open");
+      state.openTimer = setTimeout(lost, CHANNEL_OPEN_TIMEOUT_MS);
     }
     return !stale();
   } catch (err) {
-    if (stale()) {
-      return false;
-    }
+    if (stale()) return false;
     state.generation += 1;
     teardown();
     if (reconnecting) {
@@ -125,6 +97,29 @@ async function openMicrophone() {
   }
 }
 
+function createPeer(stream, generation) {
+  const current = () => generation === state.generation;
+  const pc = new RTCPeerConnection({ iceServers: [] });
+  state.pc = pc;
+  state.abort = new AbortController();
+  pc.ontrack = (event) => playAgentAudio(event);
+  pc.onconnectionstatechange = () => {
+    if (pc.connectionState === "failed") connectionLost(generation, "the connection failed");
+  };
+  const track = stream?.getAudioTracks()[0];
+  if (track) {
+    pc.addTransceiver(track, { direction: "sendrecv", streams: [stream] });
+  } else {
+    pc.addTransceiver("audio", { direction: "recvonly" });
+  }
+  const dc = pc.createDataChannel("oai-events");
+  state.dc = dc;
+  dc.onopen = () => current() && onChannelOpen();
+  dc.onmessage = (message) => current() && onServerMessage(message.data);
+  dc.onclose = () => connectionLost(generation, "the data channel closed");
+  return { pc, dc };
+}
+
 /** Offer → bridge → answer; keeps the call id from the Location header in state.callId. */
 async function negotiate(pc, signal) {
   await pc.setLocalDescription(await pc.createOffer());
@@ -140,17 +135,13 @@ async function negotiate(pc, signal) {
     });
     body = await response.text();
   } catch (err) {
+    if (err.name === "AbortError") throw err;
     if (err.name === "TimeoutError") {
       throw new Error(`${state.endpoint} did not answer within ${HTTP_TIMEOUT_MS / 1000} s`);
     }
-    if (err.name === "AbortError") {
-      throw err;
-    }
     throw new Error(`could not reach ${state.endpoint}: ${messageOf(err)}`);
   }
-  if (!response.ok) {
-    throw new Error(describeHttpError(response, body));
-  }
+  if (!response.ok) throw new Error(describeHttpError(response, body));
   if (!body.trimStart().startsWith("v=")) {
     throw new Error(`${state.endpoint} answered HTTP ${response.status} without an SDP answer`);
   }
@@ -159,15 +150,11 @@ async function negotiate(pc, signal) {
 }
 
 function waitForIceGathering(pc, capMs) {
-  if (pc.iceGatheringState === "complete") {
-    return Promise.resolve();
-  }
+  if (pc.iceGatheringState === "complete") return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(finish, capMs);
     function onChange() {
-      if (pc.iceGatheringState === "complete") {
-        finish();
-      }
+      if (pc.iceGatheringState === "complete") finish();
     }
     function finish() {
       clearTimeout(timer);
@@ -181,9 +168,7 @@ function waitForIceGathering(pc, capMs) {
 function describeHttpError(response, body) {
   try {
     const message = JSON.parse(body)?.error?.message;
-    if (typeof message === "string" && message) {
-      return message;
-    }
+    if (typeof message === "string" && message) return message;
   } catch {
     // Not JSON (a proxy's or a static server's error page): the status says enough.
   }
@@ -192,17 +177,14 @@ function describeHttpError(response, body) {
 }
 
 function callIdFrom(location) {
-  const last = location?.split(/[?#]/)[0].replace(/\/+$/, "").split("/").pop();
-  return last || null;
+  return location?.split(/[?#]/)[0].replace(/\/+$/, "").split("/").pop() || null;
 }
 
 function playAgentAudio(event) {
   const audio = state.ui.audio;
   audio.srcObject = event.streams[0] ?? new MediaStream([event.track]);
   audio.play().catch((err) => {
-    if (err.name === "NotAllowedError") {
-      logLine("error", `agent audio blocked by the browser: ${messageOf(err)}`);
-    }
+    if (err.name === "NotAllowedError") logLine("error", `agent audio blocked: ${messageOf(err)}`);
   });
 }
 
@@ -222,14 +204,8 @@ function onChannelOpen() {
 }
 
 function connectedText(extra = "") {
-  const parts = [state.callId ? `connected (${state.callId})` : "connected"];
-  if (state.micNote) {
-    parts.push(state.micNote);
-  }
-  if (extra) {
-    parts.push(extra);
-  }
-  return parts.join(" — ");
+  const parts = [state.callId ? `connected (${state.callId})` : "connected", state.micNote, extra];
+  return parts.filter(Boolean).join(" — ");
 }
 
 function onServerMessage(raw) {
@@ -244,7 +220,7 @@ function onServerMessage(raw) {
     logLine("error", "a server message without a type was ignored");
     return;
   }
-  report("event", { dir: "server", event }).catch(ignore);
+  report("event", { dir: "server", event, session: state.callId }).catch(ignore);
   logEvent("server", event);
   handleServerEvent(event);
 }
@@ -254,11 +230,11 @@ function handleServerEvent(event) {
     case "response.created":
       responseEntry(event.response?.id);
       break;
-    case "response.output_item.done":
-      if (event.item?.type === "function_call" && !responseEntry(event.response_id).done) {
-        startCall(responseEntry(event.response_id), event.item);
-      }
+    case "response.output_item.done": {
+      const entry = responseEntry(event.response_id);
+      if (event.item?.type === "function_call" && !entry.done) startCall(entry, event.item);
       break;
+    }
     case "response.done":
       finishResponse(event.response ?? {});
       break;
@@ -292,12 +268,8 @@ function responseEntry(id) {
 // A call runs once, only when its item is complete and its response has not been cancelled;
 // calls run one after another so that two changes to the same element land in order.
 function startCall(entry, item) {
-  if (entry.cancelled || (item.status && item.status !== "completed")) {
-    return;
-  }
-  if (!item.call_id || state.startedCalls.has(item.call_id)) {
-    return;
-  }
+  if (entry.cancelled || (item.status && item.status !== "completed")) return;
+  if (!item.call_id || state.startedCalls.has(item.call_id)) return;
   state.startedCalls.add(item.call_id);
   const call = { call_id: item.call_id, name: item.name, arguments: item.arguments ?? "" };
   const run = state.toolQueue.then(() => handleFunctionCall(call, entry));
@@ -307,40 +279,30 @@ function startCall(entry, item) {
 
 async function finishResponse(response) {
   const entry = responseEntry(response.id);
-  if (entry.done) {
-    return;
-  }
+  if (entry.done) return;
   entry.done = true;
   if (response.status !== "completed") {
     entry.cancelled = true;
     return;
   }
   for (const item of response.output ?? []) {
-    if (item?.type === "function_call") {
-      startCall(entry, item);
-    }
+    if (item?.type === "function_call") startCall(entry, item);
   }
   const calls = entry.calls.splice(0);
-  if (calls.length === 0) {
-    return;
-  }
+  if (calls.length === 0) return;
   const generation = state.generation;
   await Promise.allSettled(calls);
   // Only now, after response.done and every output, so that no response is still active.
-  if (generation === state.generation) {
-    sendEvent({ type: "response.create" });
-  }
+  if (generation === state.generation) sendEvent({ type: "response.create" });
 }
 
-/** Runs one call ({call_id, name, arguments}) through the bridge's checks and sends its output. */
+/** Runs one call ({call_id, name, arguments}) past the bridge's checks and sends its output. */
 async function handleFunctionCall(call, entry = null) {
   const controlled = typeof window.bridgeReport === "function";
   let output = null;
   if (controlled) {
     const gate = await askBridge("tool_before", { call }, "allowed");
-    if (!gate.allowed) {
-      output = { ok: false, error: gate.reason ?? "the bridge did not allow this call" };
-    }
+    if (!gate.allowed) output = { ok: false, error: gate.reason ?? "the bridge refused this call" };
   }
   if (!output && entry?.cancelled) {
     output = { ok: false, error: "the response was cancelled before this call ran" };
@@ -352,9 +314,7 @@ async function handleFunctionCall(call, entry = null) {
     } else if (controlled) {
       const check = await askBridge("tool_after", { call, result }, "verified");
       output = { ...result, verified: check.verified, observed: check.observed ?? {} };
-      if (check.reason !== undefined) {
-        output.reason = check.reason;
-      }
+      if (check.reason !== undefined) output.reason = check.reason;
     } else {
       output = { ...result, verified: null };
     }
@@ -370,9 +330,7 @@ async function handleFunctionCall(call, entry = null) {
 async function askBridge(kind, payload, flag) {
   try {
     const answer = await report(kind, payload);
-    if (answer && typeof answer === "object" && typeof answer[flag] === "boolean") {
-      return answer;
-    }
+    if (typeof answer?.[flag] === "boolean") return answer;
     return { [flag]: false, reason: `the bridge gave no usable answer to ${kind}` };
   } catch (err) {
     return { [flag]: false, reason: `the bridge's ${kind} check failed: ${messageOf(err)}` };
@@ -381,11 +339,9 @@ async function askBridge(kind, payload, flag) {
 
 /** Calls the bridge's binding when the page runs in the controlled browser; else null. */
 function report(kind, payload) {
-  if (typeof window.bridgeReport !== "function") {
-    return Promise.resolve(null);
-  }
+  if (typeof window.bridgeReport !== "function") return Promise.resolve(null);
   try {
-    return Promise.resolve(window.bridgeReport(kind, { ...payload, session: state.callId }));
+    return Promise.resolve(window.bridgeReport(kind, payload));
   } catch (err) {
     return Promise.reject(err);
   }
@@ -393,7 +349,7 @@ function report(kind, payload) {
 
 function sendEvent(event) {
   const dc = state.dc;
-  if (!dc || dc.readyState !== "open") {
+  if (dc?.readyState !== "open") {
     logLine("error", `not sent, not connected: ${event.type}`);
     return false;
   }
@@ -405,12 +361,10 @@ function sendEvent(event) {
   }
   if (event.type === "response.cancel") {
     for (const [id, entry] of state.responses) {
-      if (!event.response_id || event.response_id === id) {
-        entry.cancelled = true;
-      }
+      if (!event.response_id || event.response_id === id) entry.cancelled = true;
     }
   }
-  report("event", { dir: "client", event }).catch(ignore);
+  report("event", { dir: "client", event, session: state.callId }).catch(ignore);
   logEvent("client", event);
   return true;
 }
@@ -418,16 +372,12 @@ function sendEvent(event) {
 /** Sends a typed message and asks for a response. Returns false when not connected. */
 function sendText(text) {
   const message = String(text ?? "").trim();
-  if (!message || state.dc?.readyState !== "open") {
-    return false;
-  }
+  if (!message || state.dc?.readyState !== "open") return false;
   const sent = sendEvent({
     type: "conversation.item.create",
     item: { type: "message", role: "user", content: [{ type: "input_text", text: message }] },
   });
-  if (!sent) {
-    return false;
-  }
+  if (!sent) return false;
   addTranscript("user", message);
   sendEvent({ type: "response.create" });
   return true;
@@ -445,10 +395,8 @@ function disconnect() {
 
 function teardown() {
   state.abort?.abort();
-  state.abort = null;
   clearTimeout(state.openTimer);
   stopStream(state.mic);
-  state.mic = null;
   if (state.dc) {
     state.dc.onopen = state.dc.onmessage = state.dc.onclose = null;
     state.dc.close();
@@ -457,8 +405,7 @@ function teardown() {
     state.pc.ontrack = state.pc.onconnectionstatechange = null;
     state.pc.close();
   }
-  state.dc = null;
-  state.pc = null;
+  Object.assign(state, { abort: null, mic: null, dc: null, pc: null });
   state.ui.audio.srcObject = null;
   state.responses.clear();
   state.startedCalls.clear();
@@ -466,9 +413,7 @@ function teardown() {
 }
 
 function connectionLost(generation, reason) {
-  if (generation !== state.generation || !state.wantConnected) {
-    return;
-  }
+  if (generation !== state.generation || !state.wantConnected) return;
   state.generation += 1;
   teardown();
   scheduleReconnect(reason);
@@ -482,9 +427,7 @@ function scheduleReconnect(reason) {
 }
 
 function stopStream(stream) {
-  for (const track of stream?.getTracks() ?? []) {
-    track.stop();
-  }
+  for (const track of stream?.getTracks() ?? []) track.stop();
 }
 
 function setStatus(kind, text) {
@@ -497,35 +440,28 @@ function setStatus(kind, text) {
 function refreshControls() {
   const { button, input, send } = state.ui;
   button.textContent = state.wantConnected ? "Disconnect" : "Connect";
-  const open = state.dc?.readyState === "open";
-  input.disabled = !open;
-  send.disabled = !open;
+  input.disabled = send.disabled = state.dc?.readyState !== "open";
 }
 
 function logEvent(dir, event) {
   let detail = "";
-  if (event.type === "error") {
-    detail = `: ${event.error?.message ?? "unknown error"}`;
-  } else if (event.item?.type === "function_call") {
-    detail = `: ${event.item.name}`;
-  }
-  logLine(event.type === "error" ? "error" : dir, `${dir === "client" ? "→" : "←"} ${event.type}${detail}`);
+  if (event.type === "error") detail = `: ${event.error?.message ?? "unknown error"}`;
+  else if (event.item?.type === "function_call") detail = `: ${event.item.name}`;
+  const arrow = dir === "client" ? "→" : "←";
+  logLine(event.type === "error" ? "error" : dir, `${arrow} ${event.type}${detail}`);
 }
 
 function logLine(kind, text) {
-  const log = state.ui.eventLog;
   const line = document.createElement("li");
   line.className = kind;
-  line.textContent = kind === "error" || kind === "local" ? `· ${text}` : text;
+  line.textContent = kind === "client" || kind === "server" ? text : `· ${text}`;
   line.title = line.textContent;
-  log.append(line);
-  trimList(log, MAX_LOG_ENTRIES);
+  state.ui.eventLog.append(line);
+  trimList(state.ui.eventLog, MAX_LOG_ENTRIES);
 }
 
 function addTranscript(role, text) {
-  if (typeof text !== "string" || !text.trim()) {
-    return;
-  }
+  if (typeof text !== "string" || !text.trim()) return;
   const line = document.createElement("li");
   line.className = role;
   line.textContent = text.trim();
@@ -534,24 +470,17 @@ function addTranscript(role, text) {
 }
 
 function showToolCall(call, output) {
-  let verdict;
-  if (!output.ok) {
-    verdict = `failed: ${output.error}`;
-  } else if (output.verified === null) {
-    verdict = "done (not verified: no bridge)";
-  } else if (output.verified) {
-    verdict = "done, verified";
-  } else {
-    verdict = `done, NOT verified${output.reason ? `: ${output.reason}` : ""}`;
-  }
+  let verdict = "done, verified";
+  if (!output.ok) verdict = `failed: ${output.error}`;
+  else if (output.verified === null) verdict = "done (not verified: no bridge)";
+  else if (!output.verified) verdict = `done, NOT verified: ${output.reason ?? "no reason given"}`;
   addTranscript("tool", `${call.name} ${call.arguments || "{}"} → ${verdict}`);
-  logLine(output.ok && output.verified !== false ? "local" : "error", `tool ${call.name} → ${verdict}`);
+  const failed = !output.ok || output.verified === false;
+  logLine(failed ? "error" : "local", `${call.name} → ${verdict}`);
 }
 
 function trimList(list, max) {
-  while (list.childElementCount > max) {
-    list.firstElementChild.remove();
-  }
+  while (list.childElementCount > max) list.firstElementChild.remove();
   list.scrollTop = list.scrollHeight;
 }
 
@@ -560,6 +489,16 @@ function messageOf(err) {
 }
 
 function ignore() {}
+
+async function loadDefinitions() {
+  try {
+    state.defs = await loadTools();
+    return true;
+  } catch (err) {
+    setStatus("error", `error: ${messageOf(err)}`);
+    return false;
+  }
+}
 
 function init() {
   const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
@@ -579,26 +518,13 @@ function init() {
   state.ui.button.addEventListener("click", () => (state.wantConnected ? disconnect() : connect()));
   state.ui.form.addEventListener("submit", (event) => {
     event.preventDefault();
-    if (sendText(state.ui.input.value)) {
-      state.ui.input.value = "";
-    }
+    if (sendText(state.ui.input.value)) state.ui.input.value = "";
   });
   window.addEventListener("pagehide", () => state.wantConnected && disconnect());
 
-  state.ready = loadTools().then(
-    (defs) => {
-      state.defs = defs;
-      return true;
-    },
-    (err) => {
-      setStatus("error", `error: ${messageOf(err)}`);
-      return false;
-    },
-  );
+  state.ready = loadDefinitions();
   refreshControls();
-  if (["1", "true"].includes(params.get("autoconnect"))) {
-    connect();
-  }
+  if (["1", "true"].includes(params.get("autoconnect"))) connect();
 }
 
 window.rtcBridge = Object.freeze({
@@ -607,24 +533,12 @@ window.rtcBridge = Object.freeze({
   sendText,
   handleFunctionCall,
   runTool: (name, args) => runTool(state.defs ?? [], name, args),
-  get ready() {
-    return state.ready;
-  },
-  get state() {
-    return state.status;
-  },
-  get pc() {
-    return state.pc;
-  },
-  get dc() {
-    return state.dc;
-  },
-  get callId() {
-    return state.callId;
-  },
-  get tools() {
-    return state.defs;
-  },
+  get ready() { return state.ready; },
+  get state() { return state.status; },
+  get pc() { return state.pc; },
+  get dc() { return state.dc; },
+  get callId() { return state.callId; },
+  get tools() { return state.defs; },
 });
 
 init();

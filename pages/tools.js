@@ -11,13 +11,9 @@ const toolState = {
 /** Fetches tools.json (next to this module) and returns its `tools` array. */
 export async function loadTools(url = new URL("tools.json", import.meta.url)) {
   const response = await fetch(url, { cache: "no-store" });
-  if (!response.ok) {
-    throw new Error(`could not load tools.json: HTTP ${response.status}`);
-  }
+  if (!response.ok) throw new Error(`could not load tools.json: HTTP ${response.status}`);
   const data = await response.json();
-  if (!Array.isArray(data?.tools)) {
-    throw new Error("tools.json has no \"tools\" array");
-  }
+  if (!Array.isArray(data?.tools)) throw new Error("tools.json has no \"tools\" array");
   return data.tools;
 }
 
@@ -41,9 +37,7 @@ export function registerTool(name, fn) {
 
 /** Returns null when `args` fit the tool's parameters, else a message saying what is wrong. */
 export function validateArguments(def, args) {
-  if (!isPlainObject(args)) {
-    return "arguments must be a JSON object";
-  }
+  if (!isPlainObject(args)) return "arguments must be a JSON object";
   const schema = def.parameters ?? { type: "object", properties: {} };
   const properties = schema.properties ?? {};
   const names = Object.keys(properties);
@@ -57,9 +51,7 @@ export function validateArguments(def, args) {
     }
   }
   for (const key of schema.required ?? []) {
-    if (!Object.hasOwn(args, key)) {
-      return `missing required argument "${key}" for ${def.name}`;
-    }
+    if (!Object.hasOwn(args, key)) return `missing required argument "${key}" for ${def.name}`;
   }
   if (Array.isArray(schema.anyOf)) {
     const satisfied = schema.anyOf.some((branch) =>
@@ -73,9 +65,7 @@ export function validateArguments(def, args) {
   for (const [key, value] of Object.entries(args)) {
     if (Object.hasOwn(properties, key)) {
       const problem = checkValue(key, properties[key], value);
-      if (problem) {
-        return problem;
-      }
+      if (problem) return problem;
     }
   }
   return checkStyleValues(def, args);
@@ -93,23 +83,13 @@ export function runTool(defs, name, argumentsJson) {
       return { ok: false, error: `unknown tool "${echo(String(name))}"; available: ${available}` };
     }
     const parsed = parseArguments(argumentsJson);
-    if (parsed.error) {
-      return { ok: false, error: parsed.error };
-    }
+    if (parsed.error) return { ok: false, error: parsed.error };
     const problem = validateArguments(def, parsed.args);
-    if (problem) {
-      return { ok: false, error: problem };
-    }
+    if (problem) return { ok: false, error: problem };
     const spec = def["x-bridge"] ?? {};
-    if (spec.read === "html") {
-      return readPageHtml();
-    }
-    if (spec.target && spec.style) {
-      return applyStyle(def.name, spec, parsed.args);
-    }
-    if (toolState.registry.has(name)) {
-      return runRegistered(name, parsed.args);
-    }
+    if (spec.read === "html") return readPageHtml();
+    if (spec.target && spec.style) return applyStyle(def.name, spec, parsed.args);
+    if (toolState.registry.has(name)) return runRegistered(name, parsed.args);
     return { ok: false, error: `${name} has no implementation on this page` };
   } catch (err) {
     return { ok: false, error: `${name} failed: ${messageOf(err)}` };
@@ -117,16 +97,13 @@ export function runTool(defs, name, argumentsJson) {
 }
 
 function parseArguments(argumentsJson) {
-  if (isPlainObject(argumentsJson)) {
-    return { args: argumentsJson };
-  }
+  if (isPlainObject(argumentsJson)) return { args: argumentsJson };
   if (typeof argumentsJson !== "string") {
-    return { error: `arguments are not valid JSON: expected a string, got ${typeName(argumentsJson)}` };
+    const got = typeName(argumentsJson);
+    return { error: `arguments are not valid JSON: expected a string, got ${got}` };
   }
   // Some upstreams send "" rather than "{}" for a call without arguments.
-  if (argumentsJson.trim() === "") {
-    return { args: {} };
-  }
+  if (argumentsJson.trim() === "") return { args: {} };
   let args;
   try {
     args = JSON.parse(argumentsJson);
@@ -150,7 +127,8 @@ function checkValue(key, schema, value) {
     array: () => Array.isArray(value),
   };
   if (expected && fits[expected] && !fits[expected]()) {
-    return `argument "${key}" must be a ${expected}, got ${typeName(value)}`;
+    const article = /^[aeiou]/.test(expected) ? "an" : "a";
+    return `argument "${key}" must be ${article} ${expected}, got ${typeName(value)}`;
   }
   if (Array.isArray(schema.enum) && !schema.enum.includes(value)) {
     return `argument "${key}" must be one of: ${schema.enum.join(", ")}`;
@@ -163,14 +141,10 @@ function checkValue(key, schema, value) {
 function checkStyleValues(def, args) {
   const spec = def["x-bridge"] ?? {};
   for (const [arg, property] of Object.entries(spec.style ?? {})) {
-    if (!Object.hasOwn(args, arg)) {
-      continue;
-    }
+    if (!Object.hasOwn(args, arg)) continue;
     const value = args[arg];
     const keywords = spec.relative?.[arg] ?? {};
-    if (typeof value === "string" && Object.hasOwn(keywords, normalise(value))) {
-      continue;
-    }
+    if (typeof value === "string" && Object.hasOwn(keywords, normalise(value))) continue;
     const text = String(value).trim();
     // CSS.supports accepts anything containing var(); its value is unknown until it computes.
     const acceptable = text !== "" && !/var\(/i.test(text) && CSS.supports(property, text);
@@ -185,19 +159,17 @@ function checkStyleValues(def, args) {
 
 function applyStyle(name, spec, args) {
   const el = document.querySelector(spec.target);
-  if (!el) {
-    return { ok: false, error: `${name}: the page has no element matching ${spec.target}` };
-  }
+  if (!el) return { ok: false, error: `${name}: the page has no element matching ${spec.target}` };
+  // Every value is resolved before any is set, so a call either applies fully or not at all.
+  const changes = Object.entries(spec.style)
+    .filter(([arg]) => Object.hasOwn(args, arg))
+    .map(([arg, property]) => {
+      const value = resolveStyleValue(el, property, args[arg], spec.relative?.[arg] ?? {});
+      return { arg, property, value };
+    });
   const applied = {};
-  for (const [arg, property] of Object.entries(spec.style)) {
-    if (!Object.hasOwn(args, arg)) {
-      continue;
-    }
-    const value = resolveStyleValue(el, property, args[arg], spec.relative?.[arg] ?? {});
+  for (const { arg, property, value } of changes) {
     el.style.setProperty(property, value);
-    if (el.style.getPropertyValue(property) === "") {
-      return { ok: false, error: `${name}: the browser refused ${property}: ${value}`, applied };
-    }
     applied[arg] = value;
   }
   return { ok: true, applied };
@@ -205,9 +177,7 @@ function applyStyle(name, spec, args) {
 
 function resolveStyleValue(el, property, value, keywords) {
   const keyword = normalise(value);
-  if (!Object.hasOwn(keywords, keyword)) {
-    return value.trim();
-  }
+  if (!Object.hasOwn(keywords, keyword)) return String(value).trim();
   const current = parseFloat(getComputedStyle(el).getPropertyValue(property));
   if (!Number.isFinite(current)) {
     throw new Error(`the current ${property} is not a number, so "${keyword}" has no meaning`);
@@ -244,9 +214,7 @@ function runRegistered(name, args) {
   const asResult = (value) =>
     isPlainObject(value) && typeof value.ok === "boolean" ? value : { ok: true, result: value };
   const value = toolState.registry.get(name)(args);
-  if (value && typeof value.then === "function") {
-    return Promise.resolve(value).then(asResult, fail);
-  }
+  if (value && typeof value.then === "function") return Promise.resolve(value).then(asResult, fail);
   return asResult(value);
 }
 
@@ -259,9 +227,7 @@ function isPlainObject(value) {
 }
 
 function typeName(value) {
-  if (value === null) {
-    return "null";
-  }
+  if (value === null) return "null";
   return Array.isArray(value) ? "an array" : `a ${typeof value}`;
 }
 

@@ -32,6 +32,12 @@ if ! command -v espeak-ng >/dev/null; then
   else say "espeak-ng is missing: install it (Debian/Ubuntu: sudo apt-get install espeak-ng; macOS: brew install espeak-ng)"; exit 1; fi
 fi
 
+# Playwright's driver is a bundled Node.js that needs libatomic, absent from minimal Debian.
+if ! ldconfig -p 2>/dev/null | grep -q 'libatomic\.so\.1'; then
+  if as_root_apt; then say "installing libatomic1 (for Playwright's driver)"; apt_install libatomic1
+  else say "libatomic.so.1 is missing: Playwright's driver needs it (Debian/Ubuntu: sudo apt-get install libatomic1)"; exit 1; fi
+fi
+
 # Chromium: BRIDGE_CHROMIUM, else Playwright's full Chromium, else the system's, else Debian's.
 chromium_ok() {
   "$py" - <<'PY'

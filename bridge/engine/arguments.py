@@ -61,7 +61,7 @@ _SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("text", "font", "writing", "words", "wording", "lettering", "letters", "typeface"),
     ("background", "backdrop", "bg"),
     ("page", "website", "site", "webpage", "screen", "document"),
-    ("read", "show", "display", "see", "view", "describe", "tell", "look"),
+    ("read", "show", "display", "see", "view", "describe", "look"),
     ("html", "markup", "source", "dom"),
     ("color", "shade", "hue", "tint"),
     ("button", "btn"),

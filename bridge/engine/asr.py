@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import multiprocessing
 import os
 import tempfile
@@ -242,7 +243,9 @@ class Recognizer:
         if self._closed:
             return
         self._closed = True
-        await asyncio.get_running_loop().run_in_executor(None, self._pool.shutdown, True, True)
+        await asyncio.get_running_loop().run_in_executor(
+            None, functools.partial(self._pool.shutdown, wait=True, cancel_futures=True)
+        )
 
     async def __aenter__(self) -> Recognizer:
         return self

@@ -92,6 +92,7 @@ class RealtimeSession:
         self._turns: asyncio.Queue[tuple[np.ndarray, dict[str, Any]]] = asyncio.Queue()
         self._pending_user_item: str | None = None
         self._speech_start_ms = 0
+        self._matcher: tuple[str, IntentMatcher] | None = None
         self._audio = InputAudioBuffer(self._turn_settings())
         self.closed = False
         self._spawn(self._turn_worker())
@@ -477,7 +478,18 @@ class RealtimeSession:
     def _match(self, text: str, response: _Response) -> ToolCall | None:
         tools = self.config.get("tools") or []
         choice = response.params.get("tool_choice", self.config.get("tool_choice", "auto"))
-        return IntentMatcher(tools, choice).match(text) if tools else None
+        if not tools:
+            return None
+        key = json.dumps([tools, choice], sort_keys=True)
+        if self._matcher is None or self._matcher[0] != key:
+            # Building a matcher checks every schema; do it once per tool set, not per turn.
+            try:
+                self._matcher = (key, IntentMatcher(tools, choice))
+            except ValueError as err:  # e.g. tool_choice names a tool the session lacks
+                self._send(error_event(str(err), code="invalid_tool_choice",
+                                       param="tool_choice"))
+                return None
+        return self._matcher[1].match(text)
 
     def _describe_output(self, item: dict[str, Any]) -> str:
         call = self._calls.get(item["call_id"], {})

@@ -8,6 +8,7 @@ error when nothing answers `POST /api/rtc-connect`.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -34,17 +35,15 @@ CHANNEL_LIMIT_BYTES = 262_144
 
 
 class _StaticPages(SimpleHTTPRequestHandler):
-    extensions_map = {  # noqa: RUF012 - the base class declares it as a plain dict
-        **SimpleHTTPRequestHandler.extensions_map,
-        ".js": "text/javascript",
-        ".json": "application/json",
-    }
+    def guess_type(self, path: str | os.PathLike[str]) -> str:
+        # Module scripts need a JavaScript MIME type whatever the host's mime.types says.
+        return "text/javascript" if str(path).endswith(".js") else super().guess_type(path)
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base signature
+    def log_message(self, *args: Any) -> None:
         pass
 
 
@@ -133,8 +132,15 @@ BUTTON = "[data-testid=connect-button]"
 
 def test_page_loads_cleanly(app: Page, console_errors: list[str]) -> None:
     for test_id in (
-        "heading", "intro", "connect-button", "status", "transcript", "event-log",
-        "message-input", "send-button", "agent-audio",
+        "heading",
+        "intro",
+        "connect-button",
+        "status",
+        "transcript",
+        "event-log",
+        "message-input",
+        "send-button",
+        "agent-audio",
     ):
         expect(app.get_by_test_id(test_id)).to_have_count(1)
     expect(app.get_by_test_id("status")).to_have_attribute("data-state", "idle")
@@ -188,7 +194,9 @@ def test_change_button_style_color_only_keeps_size(app: Page) -> None:
     assert computed(app, BUTTON, "font-size") == size
 
 
-@pytest.mark.parametrize(("keyword", "factor"), [("bigger", 1.25), ("larger", 1.25), ("smaller", 0.8)])
+@pytest.mark.parametrize(
+    ("keyword", "factor"), [("bigger", 1.25), ("larger", 1.25), ("smaller", 0.8)]
+)
 def test_relative_button_size(app: Page, keyword: str, factor: float) -> None:
     before = float(computed(app, BUTTON, "font-size").removesuffix("px"))
     result = run_tool(app, "changeButtonStyle", json.dumps({"size": keyword}))
@@ -332,7 +340,9 @@ def test_connect_without_a_bridge_shows_an_error(app: Page) -> None:
     app.get_by_test_id("connect-button").click()
     status = app.get_by_test_id("status")
     expect(status).to_have_attribute("data-state", "error", timeout=10_000)
-    expect(status).to_have_text("error: api/rtc-connect answered HTTP 501 Unsupported method ('POST')")
+    expect(status).to_have_text(
+        "error: api/rtc-connect answered HTTP 501 Unsupported method ('POST')"
+    )
     expect(app.get_by_test_id("connect-button")).to_have_text("Connect")
     expect(app.get_by_test_id("send-button")).to_be_disabled()
     assert app.evaluate("() => window.rtcBridge.pc") is None
@@ -462,10 +472,27 @@ def connect_to(page: Page, pages_url: str, upstream: FakeUpstream) -> None:
     upstream.wait_for_count("session.update", 1)
 
 
-def function_call(call_id: str, name: str, arguments: str, status: str = "completed") -> dict[str, Any]:
+def function_call(
+    call_id: str, name: str, arguments: str, status: str = "completed"
+) -> dict[str, Any]:
     return {
-        "id": f"item_{call_id}", "type": "function_call", "status": status,
-        "call_id": call_id, "name": name, "arguments": arguments,
+        "id": f"item_{call_id}",
+        "type": "function_call",
+        "status": status,
+        "call_id": call_id,
+        "name": name,
+        "arguments": arguments,
+    }
+
+
+def response_created(response_id: str) -> dict[str, Any]:
+    return {"type": "response.created", "response": {"id": response_id, "status": "in_progress"}}
+
+
+def response_done(response_id: str, status: str, output: list[Any]) -> dict[str, Any]:
+    return {
+        "type": "response.done",
+        "response": {"id": response_id, "status": status, "output": output},
     }
 
 
@@ -514,11 +541,14 @@ def test_tool_runs_once_when_its_item_completes_then_one_response_create(
 ) -> None:
     connect_to(page, pages_url, upstream)
     call = function_call("call_a", "changeBackgroundColor", '{"color": "red"}')
-    upstream.send({"type": "response.created", "response": {"id": "resp_1", "status": "in_progress"}})
+    upstream.send(response_created("resp_1"))
     upstream.send(
         {
-            "type": "response.function_call_arguments.done", "response_id": "resp_1",
-            "item_id": call["id"], "call_id": "call_a", "name": call["name"],
+            "type": "response.function_call_arguments.done",
+            "response_id": "resp_1",
+            "item_id": call["id"],
+            "call_id": "call_a",
+            "name": call["name"],
             "arguments": call["arguments"],
         }
     )
@@ -531,9 +561,7 @@ def test_tool_runs_once_when_its_item_completes_then_one_response_create(
     assert computed(page, "body", "background-color") == "rgb(255, 0, 0)"
     assert "response.create" not in upstream.types()  # the response is still active
 
-    upstream.send(
-        {"type": "response.done", "response": {"id": "resp_1", "status": "completed", "output": [call]}}
-    )
+    upstream.send(response_done("resp_1", "completed", [call]))
     upstream.wait_for_count("response.create", 1)
     page.wait_for_timeout(300)
     assert upstream.outputs() == [
@@ -552,9 +580,7 @@ def test_calls_only_in_response_done_still_run(
         function_call("call_2", "changeButtonStyle", '{"size": "bigger"}'),
         function_call("call_3", "changeTextColor", '{"color": "bogus"}'),
     ]
-    upstream.send(
-        {"type": "response.done", "response": {"id": "resp_9", "status": "completed", "output": calls}}
-    )
+    upstream.send(response_done("resp_9", "completed", calls))
     upstream.wait_for_count("response.create", 1)
     outputs = upstream.outputs()
     assert [o["call_id"] for o in outputs] == ["call_1", "call_2", "call_3"]
@@ -569,16 +595,15 @@ def test_an_unfinished_response_runs_nothing(
 ) -> None:
     connect_to(page, pages_url, upstream)
     call = function_call("call_x", "changeBackgroundColor", '{"color": "lime"}')
-    upstream.send({"type": "response.created", "response": {"id": "resp_c", "status": "in_progress"}})
+    upstream.send(response_created("resp_c"))
     upstream.send(
         {
-            "type": "response.output_item.done", "response_id": "resp_c",
+            "type": "response.output_item.done",
+            "response_id": "resp_c",
             "item": {**call, "status": "incomplete"},
         }
     )
-    upstream.send(
-        {"type": "response.done", "response": {"id": "resp_c", "status": status, "output": [call]}}
-    )
+    upstream.send(response_done("resp_c", status, [call]))
     upstream.send({"type": "response.output_item.done", "response_id": "resp_c", "item": call})
     page.wait_for_timeout(500)
     assert computed(page, "body", "background-color") != "rgb(0, 255, 0)"
@@ -592,7 +617,8 @@ def test_bad_messages_and_error_events_do_not_disconnect(
     upstream.send("{not json")
     upstream.send(
         {
-            "type": "error", "event_id": "event_1",
+            "type": "error",
+            "event_id": "event_1",
             "error": {"type": "invalid_request_error", "code": "x", "message": "Unknown parameter"},
         }
     )
@@ -603,7 +629,9 @@ def test_bad_messages_and_error_events_do_not_disconnect(
     expect(status).to_contain_text("last error: Unknown parameter")
     expect(status).to_have_attribute("data-state", "connected")
 
-    upstream.send({"type": "response.output_audio_transcript.done", "transcript": "Done, it is red."})
+    upstream.send(
+        {"type": "response.output_audio_transcript.done", "transcript": "Done, it is red."}
+    )
     expect(page.get_by_test_id("transcript").locator("li.agent")).to_have_text("Done, it is red.")
 
 
@@ -611,8 +639,10 @@ def test_event_log_keeps_the_last_200_entries(
     page: Page, pages_url: str, upstream: FakeUpstream
 ) -> None:
     connect_to(page, pages_url, upstream)
-    for n in range(250):
-        upstream.send({"type": "response.output_audio_transcript.delta", "delta": str(n)})
+    upstream.page.evaluate(
+        "() => { for (let n = 0; n < 250; n++) fake.send("
+        "{type: 'response.output_audio_transcript.delta', delta: String(n)}); }"
+    )
     expect(page.get_by_test_id("event-log").locator("li")).to_have_count(200)
 
 
@@ -625,7 +655,8 @@ def test_typed_message(page: Page, pages_url: str, upstream: FakeUpstream) -> No
         {
             "type": "conversation.item.create",
             "item": {
-                "type": "message", "role": "user",
+                "type": "message",
+                "role": "user",
                 "content": [{"type": "input_text", "text": "make the background blue"}],
             },
         },
@@ -637,7 +668,9 @@ def test_typed_message(page: Page, pages_url: str, upstream: FakeUpstream) -> No
     expect(page.get_by_test_id("message-input")).to_have_value("")
 
 
-def test_disconnect_stops_the_microphone(page: Page, pages_url: str, upstream: FakeUpstream) -> None:
+def test_disconnect_stops_the_microphone(
+    page: Page, pages_url: str, upstream: FakeUpstream
+) -> None:
     connect_to(page, pages_url, upstream)
     page.evaluate("() => { window.micTrack = rtcBridge.pc.getSenders()[0].track; }")
     page.get_by_test_id("connect-button").click()
@@ -670,7 +703,9 @@ def test_reconnects_when_the_channel_closes(
     assert page.locator("audio").count() == 1
 
 
-def test_controlled_page_asks_the_bridge(page: Page, pages_url: str, upstream: FakeUpstream) -> None:
+def test_controlled_page_asks_the_bridge(
+    page: Page, pages_url: str, upstream: FakeUpstream
+) -> None:
     reports: list[tuple[str, Any]] = []
 
     def bridge_report(kind: str, payload: Any) -> Any:
@@ -688,14 +723,15 @@ def test_controlled_page_asks_the_bridge(page: Page, pages_url: str, upstream: F
         function_call("call_no", "changeTextColor", '{"color": "white"}'),
         function_call("call_yes", "changeBackgroundColor", '{"color": "blue"}'),
     ]
-    upstream.send(
-        {"type": "response.done", "response": {"id": "resp_b", "status": "completed", "output": calls}}
-    )
+    upstream.send(response_done("resp_b", "completed", calls))
     upstream.wait_for_count("response.create", 1)
     assert upstream.outputs() == [
         {"call_id": "call_no", "ok": False, "error": "not now"},
         {
-            "call_id": "call_yes", "ok": True, "applied": {"color": "blue"}, "verified": True,
+            "call_id": "call_yes",
+            "ok": True,
+            "applied": {"color": "blue"},
+            "verified": True,
             "observed": {"background-color": "rgb(0, 0, 255)"},
         },
     ]
