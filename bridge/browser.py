@@ -129,7 +129,8 @@ class ControlledBrowser:
             return None
         if kind == "event":
             return self._on_event(payload)
-        call = payload.get("call") if isinstance(payload.get("call"), dict) else {}
+        raw_call = payload.get("call")
+        call: dict[str, Any] = raw_call if isinstance(raw_call, dict) else {}
         verifier = self._verifier
         if verifier is None:
             return {"allowed": False, "verified": False, "reason": "the bridge is not ready"}
@@ -141,7 +142,8 @@ class ControlledBrowser:
                                  session=self.call_id)
             return gate.as_json()
         if kind == "tool_after":
-            result = payload.get("result") if isinstance(payload.get("result"), dict) else {}
+            raw_result = payload.get("result")
+            result: dict[str, Any] = raw_result if isinstance(raw_result, dict) else {}
             verification = await verifier.after(call, result)
             self._log.append(dir="bridge", type="bridge.tool_verified",
                              event={**_call_fields(call), **verification.as_json(),

@@ -118,7 +118,8 @@ class RealtimeClient:
             except MediaStreamError:
                 return
             self.audio_frames += 1
-            self.audio_peak = max(self.audio_peak, int(np.abs(frame.to_ndarray()).max()))
+            samples = frame.to_ndarray()  # type: ignore[union-attr]
+            self.audio_peak = max(self.audio_peak, int(np.abs(samples).max()))
 
     async def close(self) -> None:
         await self.pc.close()

@@ -31,13 +31,14 @@ async def read_offer(request: Request, *, max_bytes: int, accept: tuple[str, ...
             + " or ".join(accept)
         )
     if mimetype == RAW:
-        return OfferRequest(parse_offer(await request.get_data(), max_bytes=max_bytes), None)
+        body = await request.get_data(as_text=False)
+        return OfferRequest(parse_offer(body, max_bytes=max_bytes), None)
     if mimetype == JSON:
-        return OfferRequest(_from_json(await request.get_data(), max_bytes), None)
+        return OfferRequest(_from_json(await request.get_data(as_text=False), max_bytes), None)
     return await _from_multipart(request, max_bytes)
 
 
-def _from_json(body: bytes, max_bytes: int) -> Offer:
+def _from_json(body: bytes | str, max_bytes: int) -> Offer:
     try:
         data = json.loads(body)
     except ValueError as err:

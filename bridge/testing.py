@@ -126,9 +126,10 @@ def arguments_match(expected: dict[str, Any], actual: dict[str, Any]) -> bool:
         have = actual.get(key)
         if have == want:
             continue
-        if isinstance(want, str) and isinstance(have, str):
-            if want.strip().lower() == have.strip().lower() or same_color(want, have):
-                continue
+        if isinstance(want, str) and isinstance(have, str) and (
+            want.strip().lower() == have.strip().lower() or same_color(want, have)
+        ):
+            continue
         return False
     return True
 

@@ -51,7 +51,8 @@ class ToolRegistry:
             try:
                 Draft202012Validator.check_schema(schema)
             except SchemaError as err:
-                raise ToolError(f"tool {raw.get('name')!r} has an invalid schema: {err.message}")
+                raise ToolError(
+                    f"tool {raw.get('name')!r} has an invalid schema: {err.message}") from err
             name = str(raw["name"])
             self._tools[name] = Tool(name, definition, dict(raw.get("x-bridge") or {}),
                                      Draft202012Validator(schema))

@@ -136,5 +136,6 @@ async def read_inbound(
         except MediaStreamError:
             return frames
         frames += 1
-        chunks = [out.to_ndarray().reshape(-1) for out in resampler.resample(frame)]
+        chunks = [out.to_ndarray().reshape(-1)
+                  for out in resampler.resample(frame)]  # type: ignore[arg-type]
         on_pcm(np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16))

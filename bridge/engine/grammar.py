@@ -42,8 +42,7 @@ ModelKind = Literal["jsgf", "ngram"]
 
 # pocketsphinx's en-US acoustic model uses CMUdict's phone set without stress marks.
 PHONES = frozenset(
-    "AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH "
-    "UH UW V W Y Z ZH".split()
+    ["AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER", "EY", "F", "G", "HH", "IH", "IY", "JH", "K", "L", "M", "N", "NG", "OW", "OY", "P", "R", "S", "SH", "T", "TH", "UH", "UW", "V", "W", "Y", "Z", "ZH"]
 )
 
 _LETTERS: Mapping[str, str] = {
@@ -72,9 +71,9 @@ _GRAPHEMES: tuple[tuple[str, str], ...] = tuple(
     )
 )  # fmt: skip
 
-_ONES = "zero one two three four five six seven eight nine".split()
-_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
-_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _UNITS: Mapping[str, tuple[str, ...]] = {
     "px": ("pixels",), "em": ("em",), "rem": ("rem",), "pt": ("points",), "%": ("percent",),
     "vh": ("v", "h"), "vw": ("v", "w"), "ms": ("milliseconds",), "s": ("seconds",),
@@ -83,13 +82,12 @@ _UNITS: Mapping[str, tuple[str, ...]] = {
 # Ordinary ways of asking for a change, a read-out, or nothing in particular. These are the
 # domain's phrasing, not any particular test's sentences.
 _SET_VERBS = ("change", "set", "make", "turn", "switch", "update", "paint", "color")
-_READ_VERBS = frozenset("get read fetch show list describe find tell".split())
+_READ_VERBS = frozenset(["get", "read", "fetch", "show", "list", "describe", "find", "tell"])
 _RELATIVE_SIZES = ("bigger", "smaller", "larger", "big", "small", "large", "huge", "tiny")
 _BOOLEANS = ("on", "off", "true", "false", "yes", "no", "enabled", "disabled")
 _COLOR_MODIFIERS = ("light", "dark", "medium", "pale", "deep", "hot", "dim")
 _STOPWORDS = frozenset(
-    "a an the of to and or for on in at by with from is are be as such this that it its "
-    "e g i.e eg ie either".split()
+    ["a", "an", "the", "of", "to", "and", "or", "for", "on", "in", "at", "by", "with", "from", "is", "are", "be", "as", "such", "this", "that", "it", "its", "e", "g", "i.e", "eg", "ie", "either"]
 )
 _CHAT = (
     "hello", "hi", "hi there", "hey", "good morning", "good evening", "thank you", "thanks",
@@ -250,8 +248,8 @@ def _inflected(word: str, lexicon: Lexicon) -> str | None:
 # CSS colour names that CMUdict lacks; the colour list is a fixed standard, so this is complete.
 _MISSING: Mapping[str, str] = {"fuchsia": "F Y UW SH AH"}
 
-_VOICELESS = frozenset("P T K F TH S SH CH HH".split())
-_SIBILANTS = frozenset("S Z SH ZH CH JH".split())
+_VOICELESS = frozenset(["P", "T", "K", "F", "TH", "S", "SH", "CH", "HH"])
+_SIBILANTS = frozenset(["S", "Z", "SH", "ZH", "CH", "JH"])
 
 
 def _segment(word: str, lexicon: Lexicon) -> str:
@@ -490,13 +488,13 @@ def _value_rules(rules: dict[str, _Term], lexicon: Lexicon) -> None:
     rules["color"] = _alt(_Words(tuple(_split_compound(name, lexicon))) for name in color_names())
     rules["hex_color"] = _seq(
         _alt(["hex", "hash", "pound", "hex code"]),
-        _alt([*_ONES, *"a b c d e f".split()]),
-        _alt([*_ONES, *"a b c d e f".split()]),
-        _alt([*_ONES, *"a b c d e f".split()]),
+        _alt([*_ONES, *["a", "b", "c", "d", "e", "f"]]),
+        _alt([*_ONES, *["a", "b", "c", "d", "e", "f"]]),
+        _alt([*_ONES, *["a", "b", "c", "d", "e", "f"]]),
         _opt(_seq(
-            _alt([*_ONES, *"a b c d e f".split()]),
-            _alt([*_ONES, *"a b c d e f".split()]),
-            _alt([*_ONES, *"a b c d e f".split()]),
+            _alt([*_ONES, *["a", "b", "c", "d", "e", "f"]]),
+            _alt([*_ONES, *["a", "b", "c", "d", "e", "f"]]),
+            _alt([*_ONES, *["a", "b", "c", "d", "e", "f"]]),
         )),
     )  # fmt: skip
 

@@ -188,9 +188,9 @@ def check_tools(tools: Any) -> None:
 def check_tool_choice(choice: Any, tools: Any) -> None:
     if choice in ("auto", "none", "required"):
         return
-    if isinstance(choice, Mapping) and choice.get("type") == "function":
-        if isinstance(choice.get("name"), str):
-            return
+    if (isinstance(choice, Mapping) and choice.get("type") == "function"
+            and isinstance(choice.get("name"), str)):
+        return
     raise ProtocolError(
         "tool_choice must be 'auto', 'none', 'required' or {'type':'function','name':…}",
         param="session.tool_choice",

@@ -525,8 +525,9 @@ class RealtimeSession:
         audio = self._modalities(response) == ["audio"]
         part_type = "output_audio" if audio else "output_text"
         text_key = "transcript" if audio else "text"
-        item = {"id": new_id("item"), "object": "realtime.item", "type": "message",
-                "role": "assistant", "status": "in_progress", "content": []}
+        item: dict[str, Any] = {"id": new_id("item"), "object": "realtime.item",
+                                "type": "message", "role": "assistant", "status": "in_progress",
+                                "content": []}
         index = len(response.output)
         where = {"response_id": response.id, "item_id": item["id"], "output_index": index,
                  "content_index": 0}
@@ -565,7 +566,8 @@ class RealtimeSession:
         if samples is None or samples.size == 0 or response.cancelled_for:
             return
         clip = self.output.play(samples)
-        await asyncio.wait({clip.started, clip.finished}, timeout=2.0)
+        either: list[asyncio.Future[Any]] = [clip.started, clip.finished]
+        await asyncio.wait(either, timeout=2.0)
         if not clip.started.done() or clip.started.cancelled():
             # The peer is not pulling frames (not connected yet, or gone): nothing will play.
             self.output.clear()
