@@ -43,4 +43,6 @@ def test_spoken_command_is_executed_and_verified(rtc_bridge: BridgeHandle) -> No
     heard = rtc_bridge.event_log.wait_for(
         lambda r: r.type == "conversation.item.input_audio_transcription.completed",
         timeout_s=5)
-    assert heard.event["transcript"] == COMMAND
+    # The fake device loops from wherever it was when the call connected, so the first turn
+    # may be clipped; the words that carry the command must be heard.
+    assert {"background", "blue"} <= set(heard.event["transcript"].split())
