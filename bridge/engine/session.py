@@ -567,7 +567,7 @@ class RealtimeSession:
             return
         clip = self.output.play(samples)
         either: list[asyncio.Future[Any]] = [clip.started, clip.finished]
-        await asyncio.wait(either, timeout=2.0)
+        await asyncio.wait(either, timeout=2.0, return_when=asyncio.FIRST_COMPLETED)
         if not clip.started.done() or clip.started.cancelled():
             # The peer is not pulling frames (not connected yet, or gone): nothing will play.
             self.output.clear()
