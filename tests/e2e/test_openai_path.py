@@ -14,7 +14,7 @@ from tests.conftest import run_async
 from tests.fakes.openai_server import FakeOpenAI
 
 pytestmark = pytest.mark.e2e
-KEY = "sk-test-fake-key-0123456789abcdef"
+KEY = "fake-test-key-0123456789abcdef"
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,9 @@ def test_defaults_are_local_and_loopback() -> None:
 
 
 def test_openai_key_selects_openai_and_never_shows_in_repr() -> None:
-    settings = Settings.from_env({"OPENAI_API_KEY": "sk-test-secret-123456789"})
+    settings = Settings.from_env({"OPENAI_API_KEY": "fake-test-secret-123456789"})
     assert settings.upstream == "openai"
-    assert "sk-test" not in repr(settings)
+    assert "fake-test-secret" not in repr(settings)
 
 
 def test_flags_win_over_environment() -> None:

@@ -13,7 +13,7 @@ from bridge.errors import UpstreamError, UpstreamTimeout
 from bridge.upstream import OpenAIUpstream
 from tests.unit.test_sdp import OFFER
 
-KEY = "sk-test-0123456789abcdefghij"
+KEY = "fake-test-key-0123456789abcdefghij"
 ANSWER = OFFER.replace("actpass", "active")
 
 
@@ -59,7 +59,7 @@ def test_refusals_become_502_naming_the_status(
     with pytest.raises(UpstreamError) as err:
         arun(upstream(handler).connect(OFFER))
     assert err.value.status == 502 and expected in err.value.message
-    assert KEY not in err.value.message and "sk-test" not in err.value.message
+    assert KEY not in err.value.message and "fake-test-key" not in err.value.message
 
 
 def test_garbage_201_is_502(arun: Callable[..., Any]) -> None:
