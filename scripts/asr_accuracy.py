@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import hashlib
 import json
+import os
 import sys
 import tempfile
 import time
@@ -34,8 +35,8 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from bridge.colors import same_color  # noqa: E402
-from bridge.engine.asr import DecoderSettings, Recognizer  # noqa: E402
-from bridge.engine.grammar import build_language_model  # noqa: E402
+from bridge.engine.asr import DecoderSettings, Recognizer, Transcript  # noqa: E402
+from bridge.engine.grammar import LanguageModel, build_language_model  # noqa: E402
 from bridge.engine.tts import resample  # noqa: E402
 from bridge.speech import Synth, read_wav, synthesize_utterance_wav  # noqa: E402
 
@@ -92,8 +93,8 @@ CASES: tuple[Case, ...] = (
     _c("what does the page say", HTML, True),
     _c("describe the page", HTML, True),
     _c("tell me what is on the page", HTML, True),
-    _c("what time is it", None, True),
-    _c("good morning", None, True),
+    _c("what is your name", None, True),
+    _c("let us go to lunch", None, True),
 )
 
 
@@ -178,11 +179,17 @@ def _intent_checker(tools: list[dict[str, Any]]) -> Callable[[str, Case], bool] 
             return False
         for key, want in case.arguments.items():
             got = str(arguments[key])
-            if not (same_color(got, want) or got.replace(" ", "").lower() == want):
+            if not (same_color(got, want) or _size(got) == _size(want)):
                 return False
         return True
 
     return check
+
+
+def _size(value: str) -> str:
+    """The page applies "larger" exactly as "bigger" (x-bridge.relative in tools.json)."""
+    compact = value.replace(" ", "").lower()
+    return "bigger" if compact == "larger" else compact
 
 
 @dataclass
@@ -216,7 +223,16 @@ def _table(title: str, rows: dict[str, Tally], intent: bool) -> None:
     print(line + (f" {total.intent:10d} {_pct(total.intent, total.n):>8}" if intent else ""))
 
 
-async def run(args: argparse.Namespace) -> int:
+async def decode_all(
+    utterances: Sequence[np.ndarray], model: LanguageModel, settings: DecoderSettings
+) -> list[Transcript]:
+    """Decode one utterance after another through the engine's Recognizer (one worker)."""
+    async with Recognizer(workers=1, settings=settings) as recognizer:
+        await recognizer.warm_up()
+        return [await recognizer.transcribe(pcm, model) for pcm in utterances]
+
+
+def run(args: argparse.Namespace) -> int:
     tools = json.loads((ROOT / "pages" / "tools.json").read_text())["tools"]
     public = [{k: v for k, v in t.items() if k != "x-bridge"} for t in tools]
     cases = [c for c in CASES if args.set == "all" or c.held_out == (args.set == "held-out")]
@@ -229,6 +245,8 @@ async def run(args: argparse.Namespace) -> int:
     with ThreadPoolExecutor(max_workers=4) as pool:
         paths = list(pool.map(lambda s: synthesize(s, cache), samples))
     synth_s = time.perf_counter() - started
+    # 48 kHz files, as Chromium's fake microphone plays them, resampled as the engine does
+    utterances = [resample(read_wav(path), 16000).samples for path in paths]
 
     built = time.perf_counter()
     model = build_language_model(public, kind=args.model)
@@ -237,26 +255,24 @@ async def run(args: argparse.Namespace) -> int:
     settings = DecoderSettings(**json.loads(args.settings)) if args.settings else DecoderSettings()
     if args.no_noise_floor:
         settings = replace(settings, noise_floor_db=None)
+    transcripts = asyncio.run(decode_all(utterances, model, settings))
 
     by_voice: dict[str, dict[str, Tally]] = {"tuning": {}, "held-out": {}}
     by_condition: dict[str, Tally] = {}
-    decode_ms: list[float] = []
+    decode_ms = [transcript.decode_ms for transcript in transcripts]
     misses: list[str] = []
-    async with Recognizer(workers=1, settings=settings) as recognizer:
-        await recognizer.warm_up()
-        for sample, path in zip(samples, paths, strict=True):
-            pcm = resample(read_wav(path), 16000)
-            transcript = await recognizer.transcribe(pcm.samples, model)
-            decode_ms.append(transcript.decode_ms)
-            exact = transcript.text == sample.case.text
-            intent_ok = check(transcript.text, sample.case) if check else exact
-            group = by_voice["held-out" if sample.case.held_out else "tuning"]
-            group.setdefault(sample.voice.label, Tally()).add(exact, intent_ok)
-            by_condition.setdefault(sample.condition, Tally()).add(exact, intent_ok)
-            if not intent_ok or (args.show_errors and not exact):
-                mark = "INTENT" if not intent_ok else "words"
-                misses.append(f"  [{mark}] {sample.voice.label:18} {sample.condition:24} "
-                              f"{sample.case.text!r} -> {transcript.text!r}")  # fmt: skip
+    for sample, transcript in zip(samples, transcripts, strict=True):
+        exact = transcript.text == sample.case.text
+        intent_ok = check(transcript.text, sample.case) if check else exact
+        group = by_voice["held-out" if sample.case.held_out else "tuning"]
+        group.setdefault(sample.voice.label, Tally()).add(exact, intent_ok)
+        by_condition.setdefault(sample.condition, Tally()).add(exact, intent_ok)
+        if not intent_ok or (args.show_errors and not exact):
+            mark = "INTENT" if not intent_ok else "words"
+            misses.append(
+                f"  [{mark}] {sample.voice.label:18} {sample.condition:24} "
+                f"{sample.case.text!r} -> {transcript.text!r}"
+            )
 
     intent = check is not None
     print(f"model: {args.model} ({len(model.text)} chars, {len(model.vocabulary)} words, "
@@ -269,7 +285,8 @@ async def run(args: argparse.Namespace) -> int:
             _table(f"{name} set, per voice", rows, intent)
     _table("all, per condition", dict(sorted(by_condition.items())), intent)
     p50, p90 = np.percentile(decode_ms, [50, 90])
-    print(f"\ndecode time per utterance: p50 {p50:.0f} ms, p90 {p90:.0f} ms, max {max(decode_ms):.0f} ms")
+    print(f"\ndecode time per utterance: p50 {p50:.0f} ms, p90 {p90:.0f} ms, max {max(decode_ms):.0f} ms "
+          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")  # fmt: skip
     if misses:
         print(f"\nmisses ({len(misses)}):")
         print("\n".join(misses))
@@ -285,7 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-noise-floor", action="store_true", help="decode the audio as it is")
     parser.add_argument("--cache", help="keep synthesised WAVs here between runs")
     parser.add_argument("--show-errors", action="store_true", help="also list transcript misses")
-    return asyncio.run(run(parser.parse_args(argv)))
+    return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -41,9 +41,11 @@ __all__ = [
 ModelKind = Literal["jsgf", "ngram"]
 
 # pocketsphinx's en-US acoustic model uses CMUdict's phone set without stress marks.
-PHONES = frozenset(
-    ["AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER", "EY", "F", "G", "HH", "IH", "IY", "JH", "K", "L", "M", "N", "NG", "OW", "OY", "P", "R", "S", "SH", "T", "TH", "UH", "UW", "V", "W", "Y", "Z", "ZH"]
-)
+PHONES = frozenset((
+    "AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER", "EY", "F", "G", "HH",
+    "IH", "IY", "JH", "K", "L", "M", "N", "NG", "OW", "OY", "P", "R", "S", "SH", "T", "TH", "UH",
+    "UW", "V", "W", "Y", "Z", "ZH",
+))  # fmt: skip
 
 _LETTERS: Mapping[str, str] = {
     "a": "EY", "b": "B IY", "c": "S IY", "d": "D IY", "e": "IY", "f": "EH F", "g": "JH IY",
@@ -71,9 +73,12 @@ _GRAPHEMES: tuple[tuple[str, str], ...] = tuple(
     )
 )  # fmt: skip
 
-_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
-_TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
-_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEENS = (
+    "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+    "eighteen", "nineteen",
+)  # fmt: skip
+_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _UNITS: Mapping[str, tuple[str, ...]] = {
     "px": ("pixels",), "em": ("em",), "rem": ("rem",), "pt": ("points",), "%": ("percent",),
     "vh": ("v", "h"), "vw": ("v", "w"), "ms": ("milliseconds",), "s": ("seconds",),
@@ -82,13 +87,24 @@ _UNITS: Mapping[str, tuple[str, ...]] = {
 # Ordinary ways of asking for a change, a read-out, or nothing in particular. These are the
 # domain's phrasing, not any particular test's sentences.
 _SET_VERBS = ("change", "set", "make", "turn", "switch", "update", "paint", "color")
-_READ_VERBS = frozenset(["get", "read", "fetch", "show", "list", "describe", "find", "tell"])
+_READ_VERBS = frozenset(("get", "read", "fetch", "show", "list", "describe", "find", "tell"))
 _RELATIVE_SIZES = ("bigger", "smaller", "larger", "big", "small", "large", "huge", "tiny")
 _BOOLEANS = ("on", "off", "true", "false", "yes", "no", "enabled", "disabled")
+# Berlin and Kay's eleven basic colour terms (with both spellings of grey).
+_BASIC_COLORS = frozenset((
+    "black", "white", "red", "green", "yellow", "blue", "brown", "orange", "pink", "purple",
+    "gray", "grey",
+))  # fmt: skip
+_COMMON_COLORS = frozenset((
+    "navy", "teal", "gold", "silver", "cyan", "magenta", "maroon", "olive", "lime", "violet",
+    "indigo", "beige", "tan", "turquoise", "crimson", "coral", "salmon", "lavender", "ivory",
+    "khaki", "aqua",
+))  # fmt: skip
 _COLOR_MODIFIERS = ("light", "dark", "medium", "pale", "deep", "hot", "dim")
-_STOPWORDS = frozenset(
-    ["a", "an", "the", "of", "to", "and", "or", "for", "on", "in", "at", "by", "with", "from", "is", "are", "be", "as", "such", "this", "that", "it", "its", "e", "g", "i.e", "eg", "ie", "either"]
-)
+_STOPWORDS = frozenset((
+    "a", "an", "the", "of", "to", "and", "or", "for", "on", "in", "at", "by", "with", "from",
+    "is", "are", "be", "as", "such", "this", "that", "it", "its", "e", "g", "eg", "ie", "either",
+))  # fmt: skip
 _CHAT = (
     "hello", "hi", "hi there", "hey", "good morning", "good evening", "thank you", "thanks",
     "thank you very much", "okay", "ok thanks", "yes", "no", "yes please", "no thanks",
@@ -104,8 +120,9 @@ _QUESTIONS = (
     "tell me what the {n} says", "show me the {n}", "what is the {n} about",
     "what do you see on the {n}", "what can you see on the {n}",
 )  # fmt: skip
-_POLITE_OPENERS = ("please", "can you", "could you", "would you", "now", "okay", "and")
-_POLITE_CLOSERS = ("please", "thanks", "thank you", "now")
+# Short function words ("and", "now") are left out: as optional words they soak up noise.
+_POLITE_OPENERS = ("please", "can you", "could you", "would you")
+_POLITE_CLOSERS = ("please", "thanks", "thank you")
 
 
 # --------------------------------------------------------------------------- words
@@ -150,7 +167,8 @@ def split_identifier(name: str) -> list[str]:
     """Words of an identifier: ``getPageHTML`` -> get page html, ``font_size2`` -> font size 2."""
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
     spaced = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", spaced)
-    spaced = re.sub(r"([A-Za-z])([0-9])|([0-9])([A-Za-z])", r"\1\3 \2\4", spaced)
+    spaced = re.sub(r"([A-Za-z])([0-9])", r"\1 \2", spaced)
+    spaced = re.sub(r"([0-9])([A-Za-z])", r"\1 \2", spaced)
     return [part.lower() for part in re.split(r"[^A-Za-z0-9]+", spaced) if part]
 
 
@@ -364,9 +382,13 @@ def _jsgf(term: _Term) -> str:
         return " ".join(_jsgf(part) for part in term.parts if part != _Words(()))
     if term.weights is None:
         return "(" + " | ".join(_jsgf(option) for option in term.options) + ")"
-    return "(" + " | ".join(
-        f"/{weight:g}/ {_jsgf(option)}" for weight, option in zip(term.weights, term.options, strict=True)
-    ) + ")"
+    return (
+        "("
+        + " | ".join(
+            f"/{weight:g}/ {_jsgf(option)}" for weight, option in zip(term.weights, term.options, strict=True)
+        )
+        + ")"
+    )
 
 
 def _sample(term: _Term, rules: Mapping[str, _Term], rng: random.Random) -> list[str]:
@@ -461,9 +483,7 @@ def _tool(tool: Mapping[str, Any]) -> _Tool | None:
     parameters = tool.get("parameters")
     properties = parameters.get("properties") if isinstance(parameters, Mapping) else None
     params = tuple(
-        _param(str(key), schema)
-        for key, schema in (properties or {}).items()
-        if isinstance(schema, Mapping)
+        _param(str(key), schema) for key, schema in (properties or {}).items() if isinstance(schema, Mapping)
     )
     verb, target = (words[0], words[1:]) if len(words) > 1 else ("", words)
     param_words = {w for p in params for w in p.name}
@@ -475,17 +495,21 @@ def _tool(tool: Mapping[str, Any]) -> _Tool | None:
 
 
 def _value_rules(rules: dict[str, _Term], lexicon: Lexicon) -> None:
-    rules["digit"] = _alt(_ONES)
-    rules["number"] = _alt([
+    below_hundred = _alt([
         _alt(_ONES[1:] + _TEENS),
         _seq(_alt(_TENS[2:]), _opt(_alt(_ONES[1:]))),
-        _seq(_alt(_ONES[1:]), "hundred", _opt(_alt([_alt(_ONES[1:] + _TEENS), _seq(_alt(_TENS[2:]), _opt(_alt(_ONES[1:])))]))),
+    ])  # fmt: skip
+    rules["number"] = _alt([
+        below_hundred,
+        _seq(_alt(_ONES[1:]), "hundred", _opt(below_hundred)),
         _seq(_alt(_ONES), "point", _alt(_ONES), _opt(_alt(_ONES))),
     ])  # fmt: skip
     rules["length"] = _seq(
         _Ref("number"), _alt(["pixels", "pixel", "p x", "points", "em", "rem", "percent", "ems"])
     )
-    rules["color"] = _alt(_Words(tuple(_split_compound(name, lexicon))) for name in color_names())
+    phrases = {name: _Words(tuple(_split_compound(name, lexicon))) for name in color_names()}
+    rules["color"] = _Alt(tuple(phrases.values()), tuple(_color_weight(name, phrase.words)
+                                                          for name, phrase in phrases.items()))  # fmt: skip
     rules["hex_color"] = _seq(
         _alt(["hex", "hash", "pound", "hex code"]),
         _alt([*_ONES, *["a", "b", "c", "d", "e", "f"]]),
@@ -497,6 +521,21 @@ def _value_rules(rules: dict[str, _Term], lexicon: Lexicon) -> None:
             _alt([*_ONES, *["a", "b", "c", "d", "e", "f"]]),
         )),
     )  # fmt: skip
+
+
+def _color_weight(name: str, words: Sequence[str]) -> float:
+    """A prior over colour names: people ask for "blue" far more often than "papaya whip".
+
+    The basic colour terms every English speaker uses weigh most, then other everyday single
+    names and light/dark shades of basic colours, then the rest of the CSS list.
+    """
+    if name in _BASIC_COLORS:
+        return 100.0
+    if name in _COMMON_COLORS or (
+        len(words) == 2 and words[0] in _COLOR_MODIFIERS and words[1] in _BASIC_COLORS
+    ):
+        return 10.0
+    return 1.0
 
 
 def _split_compound(word: str, lexicon: Lexicon) -> list[str]:
@@ -650,7 +689,9 @@ def build_language_model(
 
     # Tool descriptions and free-text parameters contribute single words an n-gram model can
     # still string together; a grammar has no place for them.
-    loose = [w for t in parsed for w in t.vocabulary] + [w for t in parsed for p in t.params for w in p.vocabulary]
+    loose = [w for t in parsed for w in t.vocabulary] + [
+        w for t in parsed for p in t.params for w in p.vocabulary
+    ]
     if kind == "jsgf":
         text = _render_jsgf(rules)
         words = {w for term in rules.values() for w in _words_in(term)}
@@ -701,8 +742,8 @@ def _arpa(sentences: Sequence[Sequence[str]], discount: float = 0.5) -> str:
     p1 = {w: (c / total if w != "<s>" else 0.0) for w, c in uni.items()}
     p2 = {(a, b): (1 - discount) * c / uni[a] for (a, b), c in bi.items()}
     ctx2: dict[tuple[str, str], int] = {}
-    for (a, b, _), c in tri.items():
-        ctx2[a, b] = ctx2.get((a, b), 0) + c
+    for (a, b, _), count in tri.items():
+        ctx2[a, b] = ctx2.get((a, b), 0) + count
     p3 = {k: (1 - discount) * c / ctx2[k[:2]] for k, c in tri.items()}
 
     def backoff(seen_mass: float, lower_mass: float) -> float:
@@ -712,8 +753,8 @@ def _arpa(sentences: Sequence[Sequence[str]], discount: float = 0.5) -> str:
     for a, b in bi:
         followers1.setdefault(a, []).append(b)
     followers2: dict[tuple[str, str], list[str]] = {}
-    for a, b, c in tri:
-        followers2.setdefault((a, b), []).append(c)
+    for a, b, w in tri:
+        followers2.setdefault((a, b), []).append(w)
     bow1 = {a: backoff(sum(p2[a, b] for b in bs), sum(p1[b] for b in bs)) for a, bs in followers1.items()}
     bow2 = {k: backoff(sum(p3[(*k, c)] for c in cs), sum(p2[k[1], c] for c in cs))
             for k, cs in followers2.items()}  # fmt: skip

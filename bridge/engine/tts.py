@@ -1,7 +1,7 @@
 """The agent's voice: espeak-ng, run as a subprocess, resampled to the 48 kHz WebRTC uses.
 
-    pcm = await synthesize("The background is now blue.")
-    pcm.sample_rate_hz  # 48000
+pcm = await synthesize("The background is now blue.")
+pcm.sample_rate_hz  # 48000
 """
 
 from __future__ import annotations
