@@ -14,10 +14,11 @@ from .browser import ControlledBrowser
 from .config import Settings
 from .engine.calls import Engine
 from .engine.http import calls_blueprint
+from .engine.limits import SessionLimits
 from .engine.voice import EngineVoice
-from .errors import BridgeError, TooManySessions
+from .errors import BridgeError, PayloadTooLarge, TooManySessions
 from .eventlog import EventLog
-from .offers import JSON, RAW, read_offer
+from .offers import DRAIN_BYTES, JSON, RAW, read_offer
 from .tools import PAGES_DIR, ToolRegistry
 from .upstream import LocalUpstream, OpenAIUpstream, Upstream
 
@@ -37,6 +38,7 @@ class BridgeState:
     voice: EngineVoice | None = None
     browser: ControlledBrowser | None = None
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+    stopping: bool = False
 
 
 def create_app(
@@ -49,12 +51,15 @@ def create_app(
 ) -> Quart:
     """Build the app. Collaborators are injectable so tests swap them without patching."""
     app = Quart(__name__, static_folder=None)
-    # Offers are small; a multipart form may also carry a session with tool schemas.
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_offer_bytes + 256 * 1024
+    # Offer routes read bodies themselves and refuse them over max_offer_bytes (see offers);
+    # this only bounds what any request may send at all.
+    app.config["MAX_CONTENT_LENGTH"] = DRAIN_BYTES
     voice = None
     if engine is None and settings.upstream == "local":
         voice = EngineVoice()
-        engine = Engine(speech=voice, max_sessions=settings.max_sessions)
+        engine = Engine(speech=voice, max_sessions=settings.max_sessions,
+                        limits=SessionLimits(max_events_per_s=settings.max_events_per_s,
+                                             max_session_s=settings.max_session_s))
     if upstream is None:
         upstream = _default_upstream(settings, engine)
     state = BridgeState(
@@ -131,6 +136,10 @@ def _routes(app: Quart, state: BridgeState) -> None:
         response.status_code = err.status
         if isinstance(err, TooManySessions):
             response.headers["Retry-After"] = "5"
+        if isinstance(err, PayloadTooLarge):
+            # The rest of a very large body may be unread: tell the client not to reuse the
+            # connection, which the server closes.
+            response.headers["Connection"] = "close"
         return response
 
     @app.errorhandler(HTTPException)
@@ -141,6 +150,8 @@ def _routes(app: Quart, state: BridgeState) -> None:
                                       .replace(" ", "_"), "message": err.description or err.name,
                                       "param": None}})
         response.status_code = code
+        if code == 413:
+            response.headers["Connection"] = "close"
         return response
 
     @app.errorhandler(Exception)
@@ -178,16 +189,20 @@ def _lifespan(app: Quart, state: BridgeState) -> None:
 
     @app.after_serving
     async def stop() -> None:
+        calls = state.engine.active_calls if state.engine is not None else None
         for task in list(state.tasks):
             task.cancel()
         await asyncio.gather(*state.tasks, return_exceptions=True)
-        if state.browser is not None:
-            await state.browser.aclose()
-        if state.engine is not None:
-            await state.engine.aclose()
-        if state.voice is not None:
-            await state.voice.aclose()
-        await state.upstream.aclose()
+        # Each part is closed even if one before it fails, and the event log always last.
+        closers = [part.aclose for part in (state.browser, state.engine, state.voice)
+                   if part is not None]
+        for close in [*closers, state.upstream.aclose]:
+            try:
+                await close()
+            except Exception:
+                log.exception("closing %s failed", getattr(close, "__self__", close))
+        state.event_log.append(dir="bridge", type="bridge.stopped",
+                               event={"calls_closed": calls})
         state.event_log.close()
 
 
@@ -202,6 +217,9 @@ async def _start_browser(state: BridgeState) -> None:
     try:
         await state.browser.start()
     except Exception as err:  # reported in the log and the event log; the server keeps serving
+        if state.stopping:  # e.g. Ctrl-C reached Playwright's driver while Chromium started
+            log.info("the controlled browser's start was cut short by shutdown: %s", err)
+            return
         log.error("the controlled browser could not start: %s", err)
         state.event_log.append(dir="bridge", type="bridge.browser_failed",
                                event={"error": str(err)})

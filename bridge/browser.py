@@ -13,8 +13,8 @@ from playwright.async_api import Browser, BrowserContext, Page, Playwright, asyn
 from .chromium import choose_chromium, launch_args, write_silence
 from .config import Settings
 from .eventlog import EventLog
+from .reports import PageReports
 from .tools import ToolRegistry
-from .verify import Verifier
 
 log = logging.getLogger(__name__)
 BINDING = "bridgeReport"
@@ -23,8 +23,8 @@ BINDING = "bridgeReport"
 class ControlledBrowser:
     """Owns one Chromium and its voice page; every tool call the page runs is verified here.
 
-    The page calls the `bridgeReport(kind, payload)` binding: `event` for each data-channel
-    event (logged), `tool_before` (registry + schema gate) and `tool_after` (DOM check).
+    The page calls the `bridgeReport(kind, payload)` binding (see `reports`): batches of
+    data-channel events (logged), and `tool_call` (gate, run and DOM check in one evaluate).
     If the page crashes or closes, or Chromium dies, it is reopened and reconnects.
     """
 
@@ -39,10 +39,12 @@ class ControlledBrowser:
         self._browser: Browser | None = None
         self._context: BrowserContext | None = None
         self._page: Page | None = None
-        self._verifier: Verifier | None = None
+        self._reports: PageReports | None = None
         self._tmp = tempfile.TemporaryDirectory(prefix="rtc-bridge-")
         self._closing = False
+        self._recovering = False
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._relaunched = False
         self.call_id: str | None = None
         # Created outside any loop; asyncio.Event binds to the loop that first waits on it.
         self.ready = asyncio.Event()
@@ -76,8 +78,12 @@ class ControlledBrowser:
             channel=None if choice.executable else "chromium",
             headless=self._settings.headless,
             args=launch_args(fake_mic=mic),
+            # The bridge closes Chromium itself on Ctrl-C / SIGTERM; Playwright's driver, in
+            # the same process group, would otherwise close it first, mid-shutdown.
+            handle_sigint=False, handle_sigterm=False, handle_sighup=False,
         )
-        self._browser.on("disconnected", lambda _: self._recover("chromium exited"))
+        browser = self._browser
+        browser.on("disconnected", lambda _: self._recover("chromium exited", browser))
         self._context = await self._browser.new_context(permissions=["microphone"])
         await self._context.expose_binding(BINDING, self._on_report)
         await self._open_page()
@@ -86,82 +92,79 @@ class ControlledBrowser:
         assert self._context is not None
         self.ready.clear()
         page = await self._context.new_page()
-        page.on("crash", lambda _: self._recover("the page crashed"))
-        page.on("close", lambda _: self._recover("the page was closed"))
+        page.on("crash", lambda _: self._recover("the page crashed", page))
+        page.on("close", lambda _: self._recover("the page was closed", page))
         page.on("console", self._on_console)
         self._page = page
-        self._verifier = Verifier(self._registry, page)
+        self._reports = PageReports(page, registry=self._registry, event_log=self._log,
+                                    on_event=self._on_event)
         await page.goto(f"{self._url}/?autoconnect=1")
 
     def _on_console(self, message: Any) -> None:
         if message.type == "error":
             log.warning("page console: %s", message.text)
 
-    def _recover(self, why: str) -> None:
-        if self._closing:
+    def _recover(self, why: str, source: object) -> None:
+        # One recovery at a time, and only for the current page or browser: closing a crashed
+        # page, or Chromium dying, fires more events, which must not start a second one.
+        if self._closing or self._recovering or source not in (self._page, self._browser):
             return
+        self._recovering = True
+        self.ready.clear()
         self._log.append(dir="bridge", type="bridge.page_lost", event={"reason": why},
                          session=self.call_id)
         task = asyncio.get_running_loop().create_task(self._reopen(why))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _reopen(self, why: str) -> None:
-        self.ready.clear()
-        browser_alive = self._browser is not None and self._browser.is_connected()
+    async def _reopen(self, why: str, *, attempts: int = 4) -> None:
         try:
-            if browser_alive:
-                if self._page is not None and not self._page.is_closed():
-                    await self._page.close()
-                await self._open_page()
-            else:
-                await self._launch()
-        except Exception as err:  # a failed reopen is logged; the next health check shows it
-            log.error("could not reopen the controlled page after %s: %s", why, err)
-            self._log.append(dir="bridge", type="bridge.page_reopen_failed",
-                             event={"reason": why, "error": str(err)}, session=self.call_id)
+            for attempt in range(attempts):
+                try:
+                    await self._replace_page()
+                except Exception as err:  # e.g. Chromium died while its page was reopened
+                    log.warning("reopening the controlled page after %s failed: %s", why, err)
+                    if attempt == attempts - 1:
+                        self._log.append(dir="bridge", type="bridge.page_reopen_failed",
+                                         event={"reason": why, "error": str(err)},
+                                         session=self.call_id)
+                        return
+                    await asyncio.sleep(0.5 * 2**attempt)
+                else:
+                    self._log.append(dir="bridge", type="bridge.page_reopened",
+                                     event={"reason": why, "browser_relaunched":
+                                            self._relaunched}, session=self.call_id)
+                    return
+        finally:
+            self._recovering = False
+
+    async def _replace_page(self) -> None:
+        self._relaunched = not (self._browser is not None and self._browser.is_connected())
+        if self._relaunched:
+            old = self._browser
+            self._browser = self._context = self._page = None
+            if old is not None:
+                try:
+                    await old.close()  # gone already; this only releases Playwright's side
+                except Exception:
+                    log.debug("closing the dead browser failed", exc_info=True)
+            await self._launch()
             return
-        self._log.append(dir="bridge", type="bridge.page_reopened", event={"reason": why},
-                         session=self.call_id)
+        old_page = self._page
+        if old_page is not None and not old_page.is_closed():
+            await old_page.close()
+        await self._open_page()
 
     async def _on_report(self, source: Any, kind: str, payload: Any) -> Any:
-        if not isinstance(payload, dict):
-            return None
-        if kind == "event":
-            return self._on_event(payload)
-        raw_call = payload.get("call")
-        call: dict[str, Any] = raw_call if isinstance(raw_call, dict) else {}
-        verifier = self._verifier
-        if verifier is None:
+        reports = self._reports
+        if reports is None:
             return {"allowed": False, "verified": False, "reason": "the bridge is not ready"}
-        if kind == "tool_before":
-            gate = await verifier.before(call)
-            if not gate.allowed:
-                self._log.append(dir="bridge", type="bridge.tool_refused",
-                                 event={**_call_fields(call), "reason": gate.reason},
-                                 session=self.call_id)
-            return gate.as_json()
-        if kind == "tool_after":
-            raw_result = payload.get("result")
-            result: dict[str, Any] = raw_result if isinstance(raw_result, dict) else {}
-            verification = await verifier.after(call, result)
-            self._log.append(dir="bridge", type="bridge.tool_verified",
-                             event={**_call_fields(call), **verification.as_json(),
-                                    "ok": bool(result.get("ok"))},
-                             session=self.call_id)
-            return verification.as_json()
-        return None
+        return await reports.handle(kind, payload)
 
-    def _on_event(self, payload: dict[str, Any]) -> None:
-        event = payload.get("event")
-        direction = payload.get("dir")
-        if not isinstance(event, dict) or direction not in ("client", "server"):
-            return
-        if isinstance(payload.get("session"), str):
-            self.call_id = payload["session"]
-        kind = event.get("type")
-        self._log.append(dir=direction, type=str(kind), event=event, session=self.call_id)
-        if direction == "server" and kind == "session.updated":
+    def _on_event(self, direction: str, event: dict[str, Any]) -> None:
+        if self._reports is not None:
+            self.call_id = self._reports.call_id
+        if direction == "server" and event.get("type") == "session.updated":
             self.ready.set()
 
     async def type_text(self, text: str) -> None:
@@ -193,7 +196,3 @@ class ControlledBrowser:
             self._playwright = None
         self._tmp.cleanup()
 
-
-def _call_fields(call: dict[str, Any]) -> dict[str, Any]:
-    return {"call_id": call.get("call_id"), "name": call.get("name"),
-            "arguments": call.get("arguments")}

@@ -48,12 +48,39 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-browser", dest="open_browser", action="store_false", default=None,
                      help="serve only; open the page in your own browser")
     run.add_argument("--quiet", action="store_true", help="print only the ready line and tools")
+    _add_demo_parser(commands)
     return parser
+
+
+def _add_demo_parser(commands: Any) -> None:
+    demo = commands.add_parser(
+        "demo", help="run a scripted session; record it with sound; report on each tool call",
+        description="Run a scenario (YAML or JSON) on a bridge with its controlled Chromium and "
+                    "write events.jsonl, summary.json, session.webm and report.html into DIR. "
+                    "Exit status: 0 every expectation held, 1 one did not, 2 nothing started.")
+    demo.add_argument("scenario", type=Path, help="scenario file (YAML or JSON)")
+    demo.add_argument("--out", type=Path, required=True, metavar="DIR",
+                      help="directory for the outputs (created; refused if it exists)")
+    demo.add_argument("--force", action="store_true",
+                      help="write into an existing DIR, replacing earlier demo outputs")
+    demo.add_argument("--upstream", choices=("local", "openai"),
+                      help="realtime upstream (default: openai if OPENAI_API_KEY is set, "
+                           "else local)")
+    mode = demo.add_mutually_exclusive_group()
+    mode.add_argument("--headless", dest="headless", action="store_true", default=None,
+                      help="no browser window (default when there is no display)")
+    mode.add_argument("--headed", dest="headless", action="store_false",
+                      help="show the browser window (needs a display, e.g. xvfb-run)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "demo":
+        from .demo import command as demo_command
+
+        return demo_command(args.scenario, args.out, headless=args.headless,
+                            upstream=args.upstream, force=args.force, progress=_say)
     flags = {k: v for k, v in vars(args).items() if k not in ("command", "quiet")}
     try:
         settings = Settings.from_env(**flags)
@@ -71,9 +98,6 @@ async def run(settings: Settings, *, quiet: bool = False) -> int:
     started = time.monotonic()
     server = BridgeServer(settings)
     settings = server.settings
-    if settings.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"warning: listening on {settings.host}, reachable from other machines",
-              file=sys.stderr)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -16,7 +16,7 @@ import numpy as np
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from .engine.audio import OutboundAudioTrack
+from .engine.audio import OutboundAudioTrack, Playback
 
 Predicate = Callable[[dict[str, Any]], bool]
 
@@ -33,6 +33,7 @@ class RealtimeClient:
         self.raw_messages: list[str] = []
         self.audio_frames = 0
         self.audio_peak = 0
+        self.audio_levels: list[tuple[float, int]] = []  # (arrival, peak) of each frame heard
         self._changed = asyncio.Condition()
         self._opened = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -72,9 +73,9 @@ class RealtimeClient:
     def send_raw(self, data: str | bytes) -> None:
         self.channel.send(data)
 
-    def speak(self, pcm48k: np.ndarray) -> None:
+    def speak(self, pcm48k: np.ndarray) -> Playback:
         """Play int16 mono 48 kHz samples into the call's microphone track."""
-        self.mic.play(pcm48k)
+        return self.mic.play(pcm48k)
 
     async def wait_for(
         self, predicate: Predicate | str, *, timeout_s: float = 10.0, after: int = 0
@@ -118,8 +119,9 @@ class RealtimeClient:
             except MediaStreamError:
                 return
             self.audio_frames += 1
-            samples = frame.to_ndarray()  # type: ignore[union-attr]
-            self.audio_peak = max(self.audio_peak, int(np.abs(samples).max()))
+            peak = int(np.abs(frame.to_ndarray()).max())  # type: ignore[union-attr]
+            self.audio_peak = max(self.audio_peak, peak)
+            self.audio_levels.append((time.monotonic(), peak))
 
     async def close(self) -> None:
         await self.pc.close()

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
+import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +46,8 @@ class Settings:
     upstream_read_timeout_s: float = 15.0
     max_offer_bytes: int = 64 * 1024
     max_sessions: int = 32
+    max_events_per_s: float = 50.0
+    max_session_s: float = 3600.0
     cors_origins: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -56,6 +61,15 @@ class Settings:
             raise SettingsError("OPENAI_BASE_URL must be an http(s) URL")
         if self.max_offer_bytes < 1024 or self.max_sessions < 1:
             raise SettingsError("max_offer_bytes must be >= 1024 and max_sessions >= 1")
+        if not (self.max_events_per_s > 0 and math.isfinite(self.max_events_per_s)):
+            raise SettingsError("BRIDGE_MAX_EVENTS_PER_S must be a positive number")
+        if not (self.max_session_s > 0 and math.isfinite(self.max_session_s)):
+            raise SettingsError("BRIDGE_MAX_SESSION_S must be a positive number of seconds")
+        for origin in self.cors_origins:
+            if not _ORIGIN.fullmatch(origin):
+                raise SettingsError(
+                    f"BRIDGE_CORS_ORIGINS takes explicit origins such as http://localhost:3000, "
+                    f"not {origin!r}")
         if self.mic_file is not None and not self.mic_file.is_file():
             raise SettingsError(f"--mic-file {self.mic_file} does not exist")
 
@@ -83,6 +97,11 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
     @property
+    def exposed(self) -> bool:
+        """True when the bridge binds an address other machines can reach."""
+        return not is_loopback(self.host)
+
+    @property
     def base_url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         if host in ("0.0.0.0", "[::]"):
@@ -97,6 +116,20 @@ class Settings:
             "instructions": self.instructions,
             "audio": {"output": {"voice": self.voice}},
         }
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+# scheme://host[:port], nothing else: no wildcard, no path, no "null".
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
 
 
 def _truthy(text: str) -> bool:
@@ -121,6 +154,8 @@ _ENV_FIELDS: tuple[tuple[str, str, Any], ...] = (
     ("events_path", "BRIDGE_EVENTS", Path),
     ("chromium_path", "BRIDGE_CHROMIUM", str),
     ("max_sessions", "BRIDGE_MAX_SESSIONS", int),
+    ("max_events_per_s", "BRIDGE_MAX_EVENTS_PER_S", float),
+    ("max_session_s", "BRIDGE_MAX_SESSION_S", float),
     ("cors_origins", "BRIDGE_CORS_ORIGINS", _origins),
     ("upstream_read_timeout_s", "BRIDGE_UPSTREAM_TIMEOUT_S", float),
 )

@@ -73,11 +73,21 @@ class EventLog:
         return self._clock() - self._start
 
     def append(
-        self, *, dir: Direction, type: str, event: dict[str, Any], session: str | None = None
+        self,
+        *,
+        dir: Direction,
+        type: str,
+        event: dict[str, Any],
+        session: str | None = None,
+        t: float | None = None,
     ) -> Record:
+        """Append a record; `t` (on this log's clock, not later than now) says when it
+        happened if that was before it reached the log, as for events a page reports."""
         with self._changed:
             self._seq += 1
-            record = Record(self.now(), session, dir, type, event, self._seq)
+            now = self.now()
+            record = Record(now if t is None else min(t, now), session, dir, type, event,
+                            self._seq)
             self._records.append(record)
             if self._file is not None:
                 self._file.write(json.dumps(record.as_json(), separators=(",", ":")) + "\n")

@@ -7,6 +7,16 @@ Fixtures:
   controlled Chromium connected; a `bridge.testing.BridgeHandle`.
 - `voice_page` (function): the same handle after a page reload, so each test starts from a
   fresh DOM and a new call.
+
+The handle drives the bridge's own controlled page: `type(text)`, `say(text, voice=None)` and
+`play(wav)` (into the page's live microphone track, through WebRTC to the upstream), and
+`wait_for_tool(name, arguments, after=mark)`, which returns once the bridge verified that call
+in the DOM (or fails the test saying which calls it saw):
+
+    def test_spoken_command(voice_page):
+        said = voice_page.say("change the background color to blue")
+        call = voice_page.wait_for_tool("changeBackgroundColor", {"color": "#00f"}, after=said.mark)
+        assert call.observed["backgroundColor"] == "rgb(0, 0, 255)"
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
 import threading
@@ -19,6 +20,7 @@ from .config import Settings
 from .eventlog import EventLog
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class BridgeServer:
@@ -31,7 +33,13 @@ class BridgeServer:
     def __init__(self, settings: Settings, **collaborators: Any) -> None:
         self._socket = listen(settings.host, settings.port)
         self.settings = settings.replace(port=self._socket.getsockname()[1])
-        self.app: Quart = create_app(self.settings, **collaborators)
+        if self.settings.exposed:
+            log.warning(exposure_warning(self.settings.host))
+        try:
+            self.app: Quart = create_app(self.settings, **collaborators)
+        except BaseException:
+            self._socket.close()
+            raise
 
     @property
     def state(self) -> BridgeState:
@@ -48,7 +56,18 @@ class BridgeServer:
 
     async def serve(self, *, shutdown_trigger: Callable[[], Awaitable[Any]]) -> None:
         """Serve until `shutdown_trigger` returns, then close everything the app owns."""
-        await serve_on(self._socket, self.app, shutdown_trigger=shutdown_trigger)
+        state = self.state
+
+        async def trigger() -> None:
+            await shutdown_trigger()
+            state.stopping = True  # from now on a failing part is part of stopping
+
+        await serve_on(self._socket, self.app, shutdown_trigger=trigger)
+
+
+def exposure_warning(host: str) -> str:
+    return (f"listening on {host}, reachable from other machines: anyone who can reach it can "
+            "start sessions on your upstream (bind 127.0.0.1 unless you mean it)")
 
 
 def listen(host: str, port: int) -> socket.socket:

@@ -1,18 +1,22 @@
 """Driving a running bridge from synchronous code: tests, scripts, notebooks.
 
-`BridgeHandle` wraps a BridgeThread: type into the controlled page, read its DOM, and wait for
-tool calls that the bridge verified in the DOM.
+`BridgeHandle` wraps a BridgeThread: type into the controlled page, speak into its microphone
+track, read its DOM, and wait for tool calls that the bridge verified in the DOM.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .colors import same_color
 from .eventlog import EventLog, Record
 from .server import BridgeThread
+from .utterance import Utterance, speak, synthesize_wav
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,33 @@ class BridgeHandle:
         self.thread.call(lambda: browser.type_text(text))
         return mark
 
+    def say(self, text: str, voice: str | None = None, *, timeout_s: float = 30.0) -> Utterance:
+        """Say `text` into the page's live microphone track (espeak-ng; `voice` an espeak-ng
+        voice, or `flite` / `flite:NAME`) and return once it has been played.
+
+        The result carries `mark` (the event-log position before speaking, for `after=`) and
+        `ended_t` (when the words ended, on the event log's clock).
+        """
+        data = synthesize_wav(text, voice)
+        return self._speak(data, kind="say", text=text, source=None, timeout_s=timeout_s)
+
+    def play(self, wav: str | os.PathLike[str], *, timeout_s: float = 30.0) -> Utterance:
+        """Play an audio file (WAV, or anything Chromium decodes) into the page's microphone
+        track; returns like `say` once it has been played."""
+        path = Path(wav)
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            raise FileNotFoundError(f"cannot read the audio file {path}: {err}") from err
+        return self._speak(data, kind="play", text=None, source=path, timeout_s=timeout_s)
+
+    def _speak(self, data: bytes, *, kind: Any, text: str | None, source: Path | None,
+               timeout_s: float) -> Utterance:
+        browser, log = self.browser, self.event_log
+        return self.thread.call(
+            lambda: speak(browser.page, log, data, kind=kind, text=text, source=source),
+            timeout_s=timeout_s)
+
     def evaluate(self, expression: str, arg: Any = None) -> Any:
         """Evaluate JavaScript in the controlled page."""
         browser = self.browser
@@ -99,7 +130,7 @@ class BridgeHandle:
                 return False
             if verified is not None and record.event.get("verified") is not verified:
                 return False
-            return arguments_match(arguments or {}, _arguments(record.event))
+            return arguments_match(arguments or {}, parse_arguments(record.event))
 
         try:
             record = self.event_log.wait_for(matches, timeout_s=timeout_s, after=after)
@@ -111,7 +142,7 @@ class BridgeHandle:
                 f"no verified call {name} {arguments or ''} within {timeout_s} s; "
                 f"calls seen: {seen or 'none'}") from None
         event = record.event
-        return VerifiedCall(name=name, arguments=_arguments(event),
+        return VerifiedCall(name=name, arguments=parse_arguments(event),
                             verified=event.get("verified"), observed=event.get("observed") or {},
                             reason=event.get("reason"), call_id=str(event.get("call_id")),
                             t=record.t)
@@ -121,20 +152,48 @@ class BridgeHandle:
 
 
 def arguments_match(expected: dict[str, Any], actual: dict[str, Any]) -> bool:
-    """`expected` is a subset of `actual`; colours match in any spelling (blue = #00f)."""
+    """`expected` is a subset of `actual`, compared after normalisation: colours in any spelling
+    (blue = #00f = rgb(0, 0, 255)), sizes in any unit (24px = 18pt = 1.5em), bigger = larger."""
     for key, want in expected.items():
         have = actual.get(key)
         if have == want:
             continue
+        if isinstance(want, (int, float)) and not isinstance(want, bool):
+            want = f"{want}px"
         if isinstance(want, str) and isinstance(have, str) and (
             want.strip().lower() == have.strip().lower() or same_color(want, have)
+            or same_size(want, have)
         ):
             continue
         return False
     return True
 
 
-def _arguments(event: dict[str, Any]) -> dict[str, Any]:
+_LENGTH = re.compile(r"\s*([0-9]*\.?[0-9]+)\s*(px|pt|em|rem|%)?\s*", re.I)
+# Relative lengths are taken against the page's default 16px font.
+_PX_PER_UNIT = {"px": 1.0, "pt": 4 / 3, "em": 16.0, "rem": 16.0, "%": 0.16}
+_SYNONYMS = {"larger": "bigger", "big": "bigger", "increase": "bigger", "small": "smaller",
+             "decrease": "smaller"}
+
+
+def same_size(a: str, b: str) -> bool:
+    """Two CSS sizes that mean the same: lengths in any unit, or the same relative word."""
+    a, b = a.strip().lower(), b.strip().lower()
+    if _SYNONYMS.get(a, a) == _SYNONYMS.get(b, b):
+        return True
+    px = [_px(v) for v in (a, b)]
+    return px[0] is not None and px[1] is not None and abs(px[0] - px[1]) < 0.01
+
+
+def _px(value: str) -> float | None:
+    match = _LENGTH.fullmatch(value)
+    if match is None:
+        return None
+    return float(match.group(1)) * _PX_PER_UNIT[(match.group(2) or "px").lower()]
+
+
+def parse_arguments(event: dict[str, Any]) -> dict[str, Any]:
+    """The arguments of a logged call as a dict (they travel as a JSON string); {} if unreadable."""
     raw = event.get("arguments")
     try:
         parsed = json.loads(raw) if isinstance(raw, str) else raw

@@ -14,8 +14,9 @@ from jsonschema.exceptions import SchemaError
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 # What a value bound for a CSS property may look like: colours, lengths, keywords and simple
-# functions such as rgb(). Anything that could smuggle a declaration or a URL is refused.
-_CSS_VALUE = re.compile(r"[#\w\s.,%()/+-]{1,64}")
+# functions such as rgb(). Anything that could smuggle a declaration or a URL is refused, and
+# so are line breaks and other control characters (only plain spaces separate words).
+_CSS_VALUE = re.compile(r"[#\w .,%()/+-]{1,64}")
 _CSS_FORBIDDEN = re.compile(r"url\(|expression\(|image\(|var\(|attr\(|env\(|\\", re.I)
 
 
@@ -95,8 +96,8 @@ class ToolRegistry:
             value = parsed.get(param)
             if value is None or value in tool.relative.get(param, {}):
                 continue
-            if not isinstance(value, str) or not _CSS_VALUE.fullmatch(value) or (
-                _CSS_FORBIDDEN.search(value)
+            if not isinstance(value, str) or not value.strip() or (
+                not _CSS_VALUE.fullmatch(value) or _CSS_FORBIDDEN.search(value)
             ):
                 raise ToolError(f"{param} {value!r} is not an allowed CSS value")
         return parsed

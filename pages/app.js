@@ -1,12 +1,19 @@
 // The voice page: microphone → WebRTC → an OpenAI-Realtime-GA-compatible upstream reached
 // through the bridge, and the tools the agent calls, run in this page's DOM.
 
+import {
+  closeOutgoing, outgoingStream, playAudio, setRemoteStream, startRecording, stopRecording,
+} from "./audio.js";
 import { loadTools, runTool, sessionTools } from "./tools.js";
 
 const DEFAULT_ENDPOINT = "api/rtc-connect";
 const MAX_LOG_ENTRIES = 200;
 const MAX_TRANSCRIPT_LINES = 500;
 const ICE_GATHERING_CAP_MS = 2_000;
+// Chromium gathers its UDP host candidates at once and its TCP ones ~130 ms later; a peer that
+// answers over UDP needs no more, so the offer goes once the UDP candidates have settled.
+const ICE_SETTLE_MS = 30;
+const REPORT_BATCH_MS = 20;
 const HTTP_TIMEOUT_MS = 20_000;
 const CHANNEL_OPEN_TIMEOUT_MS = 15_000;
 const RECONNECT_FIRST_MS = 500;
@@ -34,6 +41,9 @@ const state = {
   responses: new Map(),
   startedCalls: new Set(),
   toolQueue: Promise.resolve(),
+  // Events waiting to go to the bridge in one binding call, and lists waiting to scroll.
+  reports: [],
+  scrolling: new Set(),
 };
 
 /** Connects (no-op while a connection exists); resolves to true once the answer is applied. */
@@ -52,9 +62,16 @@ async function openConnection(reconnecting) {
   const stale = () => generation !== state.generation;
   setStatus("connecting", reconnecting ? "reconnecting…" : "connecting…");
   try {
-    await state.ready;
-    state.defs ??= await loadTools();
-    const { stream, note } = await openMicrophone();
+    // The microphone opens while the tool definitions load: both take a while.
+    const microphone = openMicrophone();
+    try {
+      await state.ready;
+      state.defs ??= await loadTools();
+    } catch (err) {
+      stopStream((await microphone).stream);
+      throw err;
+    }
+    const { stream, note } = await microphone;
     if (stale()) {
       stopStream(stream);
       return false;
@@ -63,7 +80,13 @@ async function openConnection(reconnecting) {
     state.micNote = note;
     if (note) setStatus("connecting", `connecting… (${note})`);
 
-    const { pc, dc } = createPeer(stream, generation);
+    // The peer sends the audio graph's mix (microphone + audio played on demand).
+    const { stream: outgoing } = await outgoingStream(stream);
+    if (stale()) {
+      stopStream(stream);
+      return false;
+    }
+    const { pc, dc } = createPeer(outgoing, generation);
     await negotiate(pc, state.abort.signal);
     // On a fast link the channel may already be open by the time the answer is applied.
     if (!stale() && dc.readyState !== "open") {
@@ -149,19 +172,29 @@ async function negotiate(pc, signal) {
   await pc.setRemoteDescription({ type: "answer", sdp: body });
 }
 
-function waitForIceGathering(pc, capMs) {
+function waitForIceGathering(pc, capMs, settleMs = ICE_SETTLE_MS) {
   if (pc.iceGatheringState === "complete") return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(finish, capMs);
+    let settle = null;
     function onChange() {
       if (pc.iceGatheringState === "complete") finish();
     }
+    function onCandidate(event) {
+      if (event.candidate?.protocol !== "udp") return;
+      clearTimeout(settle);
+      settle = setTimeout(finish, settleMs);
+    }
     function finish() {
       clearTimeout(timer);
+      clearTimeout(settle);
       pc.removeEventListener("icegatheringstatechange", onChange);
+      pc.removeEventListener("icecandidate", onCandidate);
       resolve();
     }
     pc.addEventListener("icegatheringstatechange", onChange);
+    pc.addEventListener("icecandidate", onCandidate);
+    if (/ udp /i.test(pc.localDescription?.sdp ?? "")) settle = setTimeout(finish, settleMs);
   });
 }
 
@@ -183,6 +216,7 @@ function callIdFrom(location) {
 function playAgentAudio(event) {
   const audio = state.ui.audio;
   audio.srcObject = event.streams[0] ?? new MediaStream([event.track]);
+  setRemoteStream(audio.srcObject);
   audio.play().catch((err) => {
     if (err.name === "NotAllowedError") logLine("error", `agent audio blocked: ${messageOf(err)}`);
   });
@@ -220,7 +254,7 @@ function onServerMessage(raw) {
     logLine("error", "a server message without a type was ignored");
     return;
   }
-  report("event", { dir: "server", event, session: state.callId }).catch(ignore);
+  reportEvent("server", raw);
   logEvent("server", event);
   handleServerEvent(event);
 }
@@ -298,32 +332,37 @@ async function finishResponse(response) {
 
 /** Runs one call ({call_id, name, arguments}) past the bridge's checks and sends its output. */
 async function handleFunctionCall(call, entry = null) {
-  const controlled = typeof window.bridgeReport === "function";
-  let output = null;
-  if (controlled) {
-    const gate = await askBridge("tool_before", { call }, "allowed");
-    if (!gate.allowed) output = { ok: false, error: gate.reason ?? "the bridge refused this call" };
-  }
-  if (!output && entry?.cancelled) {
+  let output;
+  if (entry?.cancelled) {
     output = { ok: false, error: "the response was cancelled before this call ran" };
-  }
-  if (!output) {
+  } else if (typeof window.bridgeReport === "function") {
+    output = await runThroughBridge(call);
+  } else {
     const result = await runTool(state.defs ?? [], call.name, call.arguments);
-    if (!result.ok) {
-      output = result;
-    } else if (controlled) {
-      const check = await askBridge("tool_after", { call, result }, "verified");
-      output = { ...result, verified: check.verified, observed: check.observed ?? {} };
-      if (check.reason !== undefined) output.reason = check.reason;
-    } else {
-      output = { ...result, verified: null };
-    }
+    output = result.ok ? { ...result, verified: null } : result;
   }
   sendEvent({
     type: "conversation.item.create",
     item: { type: "function_call_output", call_id: call.call_id, output: JSON.stringify(output) },
   });
   showToolCall(call, output);
+  return output;
+}
+
+// In the controlled browser the bridge gates the call, runs this page's tool (rtcBridge.runTool)
+// and reads the DOM back, all in one step: one round trip instead of three.
+async function runThroughBridge(call) {
+  const answer = await askBridge("tool_call", { call }, "allowed");
+  if (!answer.allowed) return { ok: false, error: answer.reason ?? "the bridge refused this call" };
+  const result = answer.result;
+  if (result === null || typeof result !== "object") {
+    return { ok: false, error: "the bridge returned no result for this call" };
+  }
+  if (!result.ok) return result;
+  const verified = typeof answer.verified === "boolean" ? answer.verified : false;
+  const output = { ...result, verified, observed: answer.observed ?? {} };
+  if (answer.reason !== undefined) output.reason = answer.reason;
+  else if (typeof answer.verified !== "boolean") output.reason = "the bridge did not verify it";
   return output;
 }
 
@@ -340,11 +379,35 @@ async function askBridge(kind, payload, flag) {
 /** Calls the bridge's binding when the page runs in the controlled browser; else null. */
 function report(kind, payload) {
   if (typeof window.bridgeReport !== "function") return Promise.resolve(null);
+  flushReports(); // events queued so far reach the bridge before what they led to
+  return callBinding(kind, payload);
+}
+
+function callBinding(kind, payload) {
   try {
     return Promise.resolve(window.bridgeReport(kind, payload));
   } catch (err) {
     return Promise.reject(err);
   }
+}
+
+// Data-channel events go to the bridge a burst at a time, as one JSON text that embeds each
+// event's own text as it crossed the channel, and when the page saw it: one binding call per
+// event cost more than the tools they lead to, and the bridge parses each event once. A tool
+// call sends what is waiting first, so the bridge always learns the events before their effects.
+function reportEvent(dir, raw) {
+  if (typeof window.bridgeReport !== "function") return;
+  const session = JSON.stringify(state.callId);
+  const at = performance.timeOrigin + performance.now();
+  state.reports.push(`{"dir":"${dir}","session":${session},"at":${at},"event":${raw}}`);
+  if (state.reports.length === 1) setTimeout(flushReports, REPORT_BATCH_MS);
+}
+
+function flushReports() {
+  if (state.reports.length === 0 || typeof window.bridgeReport !== "function") return;
+  const events = `[${state.reports.join(",")}]`;
+  state.reports = [];
+  callBinding("events", events).catch(ignore);
 }
 
 function sendEvent(event) {
@@ -353,8 +416,9 @@ function sendEvent(event) {
     logLine("error", `not sent, not connected: ${event.type}`);
     return false;
   }
+  const text = JSON.stringify(event);
   try {
-    dc.send(JSON.stringify(event));
+    dc.send(text);
   } catch (err) {
     logLine("error", `could not send ${event.type}: ${messageOf(err)}`);
     return false;
@@ -364,7 +428,7 @@ function sendEvent(event) {
       if (!event.response_id || event.response_id === id) entry.cancelled = true;
     }
   }
-  report("event", { dir: "client", event, session: state.callId }).catch(ignore);
+  reportEvent("client", text);
   logEvent("client", event);
   return true;
 }
@@ -397,6 +461,7 @@ function teardown() {
   state.abort?.abort();
   clearTimeout(state.openTimer);
   stopStream(state.mic);
+  closeOutgoing();
   if (state.dc) {
     state.dc.onopen = state.dc.onmessage = state.dc.onclose = null;
     state.dc.close();
@@ -481,7 +546,13 @@ function showToolCall(call, output) {
 
 function trimList(list, max) {
   while (list.childElementCount > max) list.firstElementChild.remove();
-  list.scrollTop = list.scrollHeight;
+  // Reading scrollHeight forces a layout: once a frame is enough for any number of lines.
+  if (state.scrolling.has(list)) return;
+  state.scrolling.add(list);
+  requestAnimationFrame(() => {
+    state.scrolling.delete(list);
+    list.scrollTop = list.scrollHeight;
+  });
 }
 
 function messageOf(err) {
@@ -533,6 +604,12 @@ window.rtcBridge = Object.freeze({
   sendText,
   handleFunctionCall,
   runTool: (name, args) => runTool(state.defs ?? [], name, args),
+  playAudio: (base64) => {
+    if (!state.pc) return Promise.reject(new Error("not connected: nothing would hear it"));
+    return playAudio(base64);
+  },
+  startRecording,
+  stopRecording,
   get ready() { return state.ready; },
   get state() { return state.status; },
   get pc() { return state.pc; },

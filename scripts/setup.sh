@@ -32,6 +32,12 @@ if ! command -v espeak-ng >/dev/null; then
   else say "espeak-ng is missing: install it (Debian/Ubuntu: sudo apt-get install espeak-ng; macOS: brew install espeak-ng)"; exit 1; fi
 fi
 
+# flite is the second synthesiser of the speech accuracy suite (voices unlike espeak-ng's).
+if ! command -v flite >/dev/null; then
+  if as_root_apt; then say "installing flite"; apt_install flite
+  else say "flite is missing: install it (Debian/Ubuntu: sudo apt-get install flite; macOS: brew install flite)"; exit 1; fi
+fi
+
 # Playwright's driver is a bundled Node.js that needs libatomic, absent from minimal Debian.
 if ! ldconfig -p 2>/dev/null | grep -q 'libatomic\.so\.1'; then
   if as_root_apt; then say "installing libatomic1 (for Playwright's driver)"; apt_install libatomic1

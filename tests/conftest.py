@@ -13,6 +13,14 @@ from typing import Any, TypeVar
 
 import pytest
 
+try:
+    # hypothesis's pytest plugin imports hypothesis in the terminal summary unless a test did;
+    # on CPython 3.11, after Playwright's greenlets ran on the main thread, compiling a module
+    # that late can fail with "SystemError: AST constructor recursion depth mismatch".
+    import hypothesis  # noqa: F401
+except ImportError:  # pragma: no cover - installed with the test extra
+    pass
+
 T = TypeVar("T")
 
 

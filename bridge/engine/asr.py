@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import functools
 import multiprocessing
 import os
+import signal
 import tempfile
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -230,7 +233,23 @@ _host: DecoderHost | None = None
 
 def _init_worker(settings: DecoderSettings) -> None:
     global _host
+    # Ctrl-C reaches the whole process group; the bridge stops its workers itself. (Started
+    # with SIGINT blocked, see _sigint_blocked; ignored from here on.)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _host = DecoderHost(settings)
+
+
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """SIGINT blocked in this thread: a worker process started meanwhile inherits the mask, so a
+    Ctrl-C cannot interrupt it while it is still starting (as multiprocessing's resource
+    tracker does for itself)."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _decode_in_worker(pcm: bytes, model: LanguageModel) -> Transcript:
@@ -299,7 +318,9 @@ class Recognizer:
             raise RecognitionError("the recognizer is closed")
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._pool, function, *args)
+            with _sigint_blocked():  # submitting may start a worker
+                future = loop.run_in_executor(self._pool, function, *args)
+            return await future
         except concurrent.futures.process.BrokenProcessPool as err:
             # A broken pool stays broken: start a fresh one so the next utterance is heard.
             self._pool.shutdown(wait=False, cancel_futures=True)

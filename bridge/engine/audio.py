@@ -18,6 +18,9 @@ ASR_RATE_HZ = 16_000
 _TIME_BASE = fractions.Fraction(1, SAMPLE_RATE_HZ)
 # Behind by more than this (the sender stalled), skip ahead instead of bursting frames.
 _MAX_LAG_S = 0.2
+# Silence sent after the last audio before a track that pauses goes quiet, so that the
+# receiver's jitter buffer drains into real silence rather than into concealment.
+_HANGOVER_S = 1.0
 
 
 class Playback:
@@ -41,25 +44,38 @@ class Playback:
 
 
 class OutboundAudioTrack(MediaStreamTrack):
-    """48 kHz mono, one 20 ms frame per `recv`, paced in real time; silence when idle.
+    """48 kHz mono, one 20 ms frame per `recv`, paced in real time.
 
     aiortc's sender pulls frames as fast as `recv` returns them, so pacing is the track's job.
     Clips queue; `clear()` drops them and takes effect at the next frame (within 20 ms).
+
+    When idle the track sends silence, or with `send_silence=False` nothing at all once a
+    second of silence has followed the last audio, as a sender with discontinuous transmission
+    does: no frames to encode, encrypt and send 50 times a second for nothing. The next clip then
+    starts at once, its timestamps on the wall clock, so the receiver sees the pause as a gap. A
+    microphone that a turn detector listens to must keep sending silence: the detector counts it
+    to find the end of a turn.
     """
 
     kind = "audio"
 
-    def __init__(self) -> None:
+    def __init__(self, *, send_silence: bool = True) -> None:
         super().__init__()
         self._queue: list[Playback] = []
         self._start: float | None = None
         self._pts = 0
+        self._send_silence = send_silence
+        self._audible: asyncio.Event | None = None
+        self._resuming = False
+        self._audio_t: float | None = None  # when audio last played or was cut off
         self.frames_sent = 0
 
     def play(self, samples: np.ndarray) -> Playback:
         """Queue int16 mono 48 kHz samples; returns the Playback to await."""
         clip = Playback(np.ascontiguousarray(samples, dtype=np.int16), asyncio.get_running_loop())
         self._queue.append(clip)
+        if self._audible is not None:
+            self._audible.set()
         return clip
 
     @property
@@ -72,14 +88,31 @@ class OutboundAudioTrack(MediaStreamTrack):
         for clip in self._queue:
             clip.settle(completed=False)
         self._queue.clear()
+        if had:
+            self._audio_t = time.monotonic()
         return had
 
     async def recv(self) -> av.AudioFrame:
         if self.readyState != "live":
             raise MediaStreamError
+        if self._queue:
+            self._audio_t = time.monotonic()
+        elif not self._send_silence and (
+            self._audio_t is None or time.monotonic() - self._audio_t > _HANGOVER_S
+        ):
+            await self._until_audible()
+            self._audio_t = time.monotonic()
         now = time.monotonic()
         if self._start is None:
             self._start = now
+        elif self._resuming:
+            # Back from a pause: the first frame is due now, its timestamp where the wall
+            # clock is, a whole number of frames after the last one.
+            self._resuming = False
+            frames = max(self._pts // SAMPLES_PER_FRAME,
+                         int((now - self._start) * SAMPLE_RATE_HZ) // SAMPLES_PER_FRAME)
+            self._pts = frames * SAMPLES_PER_FRAME
+            self._start = now - self._pts / SAMPLE_RATE_HZ
         else:
             due = self._start + self._pts / SAMPLE_RATE_HZ
             if due > now:
@@ -95,6 +128,17 @@ class OutboundAudioTrack(MediaStreamTrack):
         self._pts += SAMPLES_PER_FRAME
         self.frames_sent += 1
         return frame
+
+    async def _until_audible(self) -> None:
+        if self._audible is None:
+            self._audible = asyncio.Event()
+        self._audible.clear()
+        while not self._queue:
+            await self._audible.wait()
+            self._audible.clear()
+            if self.readyState != "live":
+                raise MediaStreamError
+        self._resuming = self._start is not None
 
     def _next_samples(self) -> np.ndarray:
         out = np.zeros(SAMPLES_PER_FRAME, dtype=np.int16)
@@ -115,6 +159,8 @@ class OutboundAudioTrack(MediaStreamTrack):
     def stop(self) -> None:
         self.clear()
         super().stop()
+        if self._audible is not None:
+            self._audible.set()
 
 
 async def read_inbound(

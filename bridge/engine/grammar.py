@@ -578,7 +578,8 @@ def _lead(tool: _Tool) -> _Term:
     location = _opt(_alt(["on the page", "of the page", "on this page"]))
     return _seq(
         _alt([
-            _seq(verbs, _opt(_alt(["the", "this", "my"])), target, _opt(names), location),
+            # The article is required: without it "the text" was often heard as "button".
+            _seq(verbs, _alt(["the", "this", "my"]), target, _opt(names), location),
             _seq(verbs, "the", names, _alt(["of", "on", "for"]), _opt(_alt(["the", "this", "my"])),
                  target, location),
         ]),
@@ -600,26 +601,38 @@ def _fixed_phrases(tool: _Tool) -> list[_Term]:
 
 
 def _command_rules(tools: Sequence[_Tool], rules: dict[str, _Term]) -> list[_Term]:
-    """One rule per distinct value set, shared by every tool that takes it.
+    """The commands that carry values: a lead phrase, then one value, or two of different
+    parameters joined by "and" ("make the button bigger and red", never "red and blue").
 
-    pocketsphinx copies a referenced rule into the search graph at every reference, so the
-    147 colour names must be referenced once per value set, not once per phrasing.
+    Each distinct value set becomes one rule: pocketsphinx copies a referenced rule into the
+    search graph at every reference, so the 147 colour names must be referenced as few times
+    as the phrasings allow.
     """
-    groups: dict[tuple[_Term, bool], list[_Tool]] = {}
+    rule_names: dict[_Term, str] = {}
+
+    def ref(values: _Term) -> _Ref:
+        name = rule_names.setdefault(values, f"v{len(rule_names)}")
+        rules[name] = values
+        return _Ref(name)
+
+    groups: dict[tuple[_Term, ...], list[_Tool]] = {}
     for tool in tools:
-        values = _values(tool)
-        if values is not None:
-            several = sum(p.values is not None for p in tool.params) > 1
-            groups.setdefault((values, several), []).append(tool)
+        valued = tuple(p.values for p in tool.params if p.values is not None)
+        if valued:
+            groups.setdefault(valued, []).append(tool)
     commands: list[_Term] = []
-    for index, ((values, several), members) in enumerate(groups.items()):
-        rules[f"v{index}"] = values
-        value = _Ref(f"v{index}")
-        body: list[_Term] = [_alt(_lead(tool) for tool in members), value]
-        if several:
-            names = _alt(" ".join(p.name) for t in members for p in t.params if p.values is not None)
-            body.append(_opt(_seq(_alt([_w("and"), _seq("and", _opt("the"), names, _opt("to"))]), value)))
-        commands.append(_Seq(tuple(body)))
+    for valued, members in groups.items():
+        lead = _alt(_lead(tool) for tool in members)
+        if len(valued) == 1:
+            commands.append(_seq(lead, ref(valued[0])))
+            continue
+        names = _alt(" ".join(p.name) for t in members for p in t.params if p.values is not None)
+        joiner = _alt([_w("and"), _seq("and", _opt("the"), names, _opt("to"))])
+        pairs = [
+            _seq(ref(first), _opt(_seq(joiner, _alt(ref(v) for j, v in enumerate(valued) if j != i))))
+            for i, first in enumerate(valued)
+        ]
+        commands.append(_seq(lead, _alt(pairs)))
     fixed = [phrase for tool in tools for phrase in _fixed_phrases(tool)]
     if fixed:
         commands.append(_alt(fixed))

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import copy
+import json
 import secrets
 import time
 from collections.abc import Mapping
 from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 
 SESSION_KEYS = frozenset(
     {
@@ -23,6 +27,8 @@ BETA_KEYS = frozenset(
         "input_audio_noise_reduction", "speed", "max_response_output_tokens",
     }
 )
+# The largest message a WebRTC data channel carries between Chromium and aiortc.
+CHANNEL_MAX_MESSAGE_BYTES = 262_144
 LOCAL_AGENT_NOTE = (
     "This is rtc-bridge's embedded engine: a local command-level agent, not a language model. "
     "It recognises spoken or typed commands that match the session's tools and answers briefly."
@@ -157,13 +163,58 @@ def _check_session(update: Mapping[str, Any]) -> None:
         check_tools(update["tools"])
     if "tool_choice" in update:
         check_tool_choice(update["tool_choice"], update.get("tools"))
+    if "model" in update and not isinstance(update["model"], str):
+        raise ProtocolError("session.model must be a string", param="session.model")
     audio = update.get("audio")
     if audio is not None:
-        if not isinstance(audio, Mapping):
-            raise ProtocolError("session.audio must be an object", param="session.audio")
-        turn = (audio.get("input") or {}).get("turn_detection", {})
-        if turn is not None:
-            check_turn_detection(turn)
+        _check_audio(audio)
+
+
+def _check_audio(audio: Any) -> None:
+    if not isinstance(audio, Mapping):
+        raise ProtocolError("session.audio must be an object", param="session.audio")
+    for part in ("input", "output"):
+        if not isinstance(audio.get(part, {}), Mapping):
+            raise ProtocolError(f"session.audio.{part} must be an object",
+                                param=f"session.audio.{part}")
+    audio_in: Mapping[str, Any] = audio.get("input", {})
+    audio_out: Mapping[str, Any] = audio.get("output", {})
+    for key in ("transcription", "noise_reduction", "format"):
+        if audio_in.get(key) is not None and not isinstance(audio_in[key], Mapping):
+            raise ProtocolError(f"session.audio.input.{key} must be an object or null",
+                                param=f"session.audio.input.{key}")
+    turn = audio_in.get("turn_detection", {})
+    if turn is not None:
+        check_turn_detection(turn)
+    if "voice" in audio_out and not isinstance(audio_out["voice"], str):
+        raise ProtocolError("session.audio.output.voice must be a string",
+                            param="session.audio.output.voice")
+    speed = audio_out.get("speed", 1.0)
+    if not isinstance(speed, int | float) or isinstance(speed, bool) or not 0.25 <= speed <= 4:
+        raise ProtocolError("session.audio.output.speed must be a number in [0.25, 4]",
+                            param="session.audio.output.speed")
+    if audio_out.get("format") is not None and not isinstance(audio_out["format"], Mapping):
+        raise ProtocolError("session.audio.output.format must be an object",
+                            param="session.audio.output.format")
+
+
+def check_response(params: Mapping[str, Any]) -> None:
+    """Check the `response` object of a `response.create`; ProtocolError if it is unusable."""
+    if "output_modalities" in params and params["output_modalities"] not in (["audio"], ["text"]):
+        raise ProtocolError("response.output_modalities must be ['audio'] or ['text']",
+                            param="response.output_modalities")
+    if "instructions" in params and not isinstance(params["instructions"], str):
+        raise ProtocolError("response.instructions must be a string",
+                            param="response.instructions")
+    if "tools" in params:
+        check_tools(params["tools"])
+    if "tool_choice" in params:
+        check_tool_choice(params["tool_choice"], params.get("tools"))
+    if params.get("metadata") is not None and not isinstance(params["metadata"], Mapping):
+        raise ProtocolError("response.metadata must be an object", param="response.metadata")
+    if params.get("conversation", "auto") not in ("auto", "none"):
+        raise ProtocolError("response.conversation must be 'auto' or 'none'",
+                            param="response.conversation")
 
 
 def check_tools(tools: Any) -> None:
@@ -183,6 +234,11 @@ def check_tools(tools: Any) -> None:
         parameters = tool.get("parameters", {"type": "object"})
         if not isinstance(parameters, Mapping):
             raise ProtocolError(f"{where}.parameters must be an object", param=f"{where}.parameters")
+        try:
+            Draft202012Validator.check_schema(parameters)
+        except SchemaError as err:
+            raise ProtocolError(f"{where}.parameters is not a valid JSON schema: {err.message}",
+                                param=f"{where}.parameters") from err
 
 
 def check_tool_choice(choice: Any, tools: Any) -> None:
@@ -242,3 +298,24 @@ def error_event(
             "event_id": event_id,
         },
     }
+
+
+def encode_event(event: Mapping[str, Any], *, limit: int = CHANNEL_MAX_MESSAGE_BYTES) -> str:
+    """`event` as compact JSON text for the data channel.
+
+    Non-ASCII text stays UTF-8 (escaping it could triple an echoed item's size). An event that
+    would not fit in one channel message is replaced by an `error` event saying so.
+    """
+    text = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:  # a lone surrogate from a client's "\ud800" escape
+        text = json.dumps(event, separators=(",", ":"))
+        size = len(text)
+    if size <= limit:
+        return text
+    kind = str(event.get("type"))[:64]
+    replacement = error_event(
+        f"the server event {kind} is {size} bytes, over the data channel's {limit}-byte "
+        "message limit, and was not sent", code="event_too_large", error_type="server_error")
+    return json.dumps({"event_id": event.get("event_id"), **replacement}, separators=(",", ":"))

@@ -37,7 +37,8 @@ def reply_for_output(name: str, arguments: dict[str, Any], output: str) -> str:
         result = None
     if not isinstance(result, dict):
         return f"I ran {' '.join(words_of(name))}, but its result was not readable."
-    action = describe_call(name, arguments)
+    # A client may have created the call itself, with arguments that are JSON but no object.
+    action = describe_call(name, arguments if isinstance(arguments, dict) else {})
     if result.get("ok") is False or "error" in result and result.get("ok") is not True:
         reason = str(result.get("error") or "an unknown error")
         return f"That did not work: {_sentence(reason)}"

@@ -89,12 +89,14 @@ class RealtimeSession:
         self._unanswered: list[dict[str, Any]] = []
         self._active: _Response | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._turns: asyncio.Queue[tuple[np.ndarray, dict[str, Any]]] = asyncio.Queue()
+        self._turns: asyncio.Queue[tuple[asyncio.Future[str | None], dict[str, Any]]] = asyncio.Queue()
+        self._speculation: asyncio.Future[str | None] | None = None
         self._pending_user_item: str | None = None
         self._speech_start_ms = 0
         self._matcher: tuple[str, IntentMatcher] | None = None
         self._audio = InputAudioBuffer(self._turn_settings())
         self.closed = False
+        self._ending: asyncio.Task[None] | None = None
         self._spawn(self._turn_worker())
 
     @property
@@ -138,9 +140,19 @@ class RealtimeSession:
         if error is not None:
             # A failure inside one session ends that session only, with a reason the client sees.
             log.error("session %s failed", self.id, exc_info=error)
-            self._send(error_event(f"the session failed: {error}", code="session_failed",
-                                   error_type="server_error"))
-            asyncio.get_running_loop().create_task(self.close())  # noqa: RUF006 - close() awaits the rest
+            self.fail(f"the session failed: {error}")
+
+    def fail(self, message: str, *, code: str = "session_failed",
+             error_type: str = "server_error") -> None:
+        """End this session only: an `error` event saying why, then a clean close."""
+        if self.closed or self._ending is not None:
+            return
+        self._send(error_event(message, code=code, error_type=error_type))
+        self._ending = asyncio.get_running_loop().create_task(self.close())
+
+    def report_error(self, message: str, *, code: str) -> None:
+        """Send an `error` event about something the client did; the session stays open."""
+        self._send(error_event(message, code=code))
 
     def _send(self, event: dict[str, Any]) -> None:
         event = {"event_id": new_id("event"), **event}
@@ -150,7 +162,7 @@ class RealtimeSession:
         if channel is None or channel.readyState != "open":
             return
         self.stats.events_out += 1
-        channel.send(json.dumps(event, separators=(",", ":")))
+        channel.send(protocol.encode_event(event))
 
     # -- client events --------------------------------------------------------------------
 
@@ -182,6 +194,9 @@ class RealtimeSession:
             handler(event)
         except ProtocolError as err:
             self._send(error_event(err.message, code=err.code, param=err.param, event_id=event_id))
+        except Exception as err:  # a fault in a handler ends this session, not the engine
+            log.exception("session %s failed handling an event", self.id)
+            self.fail(f"the session failed: {type(err).__name__}: {err}"[:300])
 
     def _handlers(self) -> dict[str, Callable[[dict[str, Any]], None]]:
         return {
@@ -293,8 +308,7 @@ class RealtimeSession:
         params = event.get("response") or {}
         if not isinstance(params, dict):
             raise ProtocolError("response must be an object", param="response")
-        if "tool_choice" in params:
-            protocol.check_tool_choice(params["tool_choice"], None)
+        protocol.check_response(params)
         self._start_response(params)
 
     def _response_cancel(self, event: dict[str, Any]) -> None:
@@ -310,10 +324,12 @@ class RealtimeSession:
                 f"of audio, but buffer only has {self._audio.buffered_ms}ms of audio.",
                 code="input_audio_buffer_commit_empty",
             )
-        self._commit_turn(self._audio.take(), audio_end_ms=self._audio.received_ms,
-                          auto_respond=False)
+        self._drop_speculation()
+        self._commit_turn(self._transcription(self._audio.take()),
+                          audio_end_ms=self._audio.received_ms, auto_respond=False)
 
     def _buffer_clear(self, event: dict[str, Any]) -> None:
+        self._drop_speculation()
         self._audio.clear()
         self._send({"type": "input_audio_buffer.cleared"})
 
@@ -339,7 +355,13 @@ class RealtimeSession:
             self._on_turn(turn)
 
     def _on_turn(self, turn: TurnEvent) -> None:
+        if turn.kind == "paused":
+            # Transcribe what was said so far while the rest of the silence window runs out.
+            self._drop_speculation()
+            self._speculation = self._transcription(self._audio.peek(from_ms=self._speech_start_ms))
+            return
         if turn.kind == "started":
+            self._drop_speculation()
             self._pending_user_item = new_id("item")
             self._send({"type": "input_audio_buffer.speech_started",
                         "audio_start_ms": turn.audio_ms, "item_id": self._pending_user_item})
@@ -354,10 +376,32 @@ class RealtimeSession:
                     "item_id": item_id})
         create = (self.config["audio"]["input"]["turn_detection"] or {}).get(
             "create_response", True)
-        self._commit_turn(self._audio.take(from_ms=self._speech_start_ms),
+        audio = self._audio.take(from_ms=self._speech_start_ms)
+        # Every stop follows a pause in the same silence, so the speculation holds all the
+        # speech of the turn; only silence came after it.
+        transcription, self._speculation = self._speculation, None
+        self._commit_turn(transcription or self._transcription(audio),
                           audio_end_ms=turn.audio_ms, auto_respond=bool(create))
 
-    def _commit_turn(self, audio: np.ndarray, *, audio_end_ms: int, auto_respond: bool) -> None:
+    def _transcription(self, audio: np.ndarray) -> asyncio.Future[str | None]:
+        task = asyncio.get_running_loop().create_task(self._transcribe(audio))
+        self._tasks.add(task)
+        task.add_done_callback(self._transcription_done)
+        return task
+
+    def _transcription_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved here; the turn worker reports it when it awaits
+
+    def _drop_speculation(self) -> None:
+        if self._speculation is not None:
+            self._speculation.cancel()
+            self._speculation = None
+
+    def _commit_turn(
+        self, transcription: asyncio.Future[str | None], *, audio_end_ms: int, auto_respond: bool
+    ) -> None:
         item_id = self._pending_user_item or new_id("item")
         self._pending_user_item = None
         previous = self._order[-1] if self._order else None
@@ -368,15 +412,15 @@ class RealtimeSession:
                 "content": [{"type": "input_audio", "transcript": None}]}
         self._add_item(item, done=False)
         self.stats.turns += 1
-        self._turns.put_nowait((audio, {"item": item, "auto_respond": auto_respond}))
+        self._turns.put_nowait((transcription, {"item": item, "auto_respond": auto_respond}))
 
     async def _turn_worker(self) -> None:
         # Turns are transcribed one at a time, in order, off the audio path.
         while True:
-            audio, turn = await self._turns.get()
+            transcription, turn = await self._turns.get()
             item = turn["item"]
             try:
-                transcript = await self._transcribe(audio)
+                transcript = await transcription
                 failure = None if transcript is not None else "speech recognition is not available"
             except Exception as err:  # a failed decode costs this turn, not the session
                 log.warning("transcription failed in %s: %s", self.id, err)

@@ -20,7 +20,11 @@ _ONSET_WINDOW = 4
 
 @dataclass(frozen=True)
 class TurnEvent:
-    kind: Literal["started", "stopped"]
+    """A turn boundary. ``paused`` comes first in every silence that may end the turn, long
+    before ``stopped``: a listener can start transcribing there, and the silence window that
+    must pass anyway hides the decode."""
+
+    kind: Literal["started", "paused", "stopped"]
     audio_ms: int
 
 
@@ -45,6 +49,12 @@ class TurnSettings:
                 turn_detection.get("silence_duration_ms", defaults.silence_duration_ms)
             ),
         )
+
+    @property
+    def pause_ms(self) -> int:
+        # Early enough that a decode finishes inside the rest of the window; late enough that
+        # the gaps between words rarely trigger one.
+        return min(200, self.silence_duration_ms // 2)
 
     @property
     def vad_mode(self) -> int:
@@ -127,10 +137,14 @@ class InputAudioBuffer:
                 return TurnEvent("started", max(0, self._speech_start) * 1000 // RATE_HZ)
             return None
         self._silent_frames = 0 if speech else self._silent_frames + 1
-        if self._silent_frames * step * 1000 // RATE_HZ >= self.settings.silence_duration_ms:
+        silent_ms = self._silent_frames * step * 1000 // RATE_HZ
+        if silent_ms >= self.settings.silence_duration_ms:
             self._in_speech = False
             self._recent.clear()
             return TurnEvent("stopped", end * 1000 // RATE_HZ)
+        before_ms = silent_ms - step * 1000 // RATE_HZ
+        if before_ms < self.settings.pause_ms <= silent_ms:
+            return TurnEvent("paused", end * 1000 // RATE_HZ)
         return None
 
     def _trim_unspoken(self) -> None:
@@ -147,11 +161,16 @@ class InputAudioBuffer:
 
     def take(self, *, from_ms: int | None = None) -> np.ndarray:
         """Remove and return the buffered audio (from `from_ms` minus the prefix padding)."""
+        audio = self.peek(from_ms=from_ms)
+        self.clear()
+        return audio
+
+    def peek(self, *, from_ms: int | None = None) -> np.ndarray:
+        """The buffered audio as `take` would return it, left in the buffer."""
         audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.int16)
         if from_ms is not None and self.settings is not None:
             start = from_ms * RATE_HZ // 1000 - self.settings.prefix_padding_ms * RATE_HZ // 1000
             audio = audio[max(0, start - self._buffer_start) :]
-        self.clear()
         return audio
 
     def clear(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections import OrderedDict
@@ -11,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .asr import Recognizer
-from .grammar import LanguageModel, build_language_model
+from .grammar import LanguageModel, build_language_model, default_lexicon
 from .tts import SpeechError, synthesize
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,9 @@ class EngineVoice:
         return model
 
     async def warm_up(self) -> None:
-        await self._recognizer.warm_up()
+        """Start the decoder processes and load the pronouncing dictionary (most of a second)
+        before the first turn, off the event loop."""
+        await asyncio.gather(self._recognizer.warm_up(), asyncio.to_thread(default_lexicon))
 
     async def transcribe(self, pcm16k: np.ndarray, tools: list[dict[str, Any]]) -> str | None:
         if pcm16k.size == 0:

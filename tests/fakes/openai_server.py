@@ -9,13 +9,17 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from collections.abc import Callable, Coroutine
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from quart import Quart, Response, request
 
 from bridge.engine.calls import Engine
 from bridge.server import listen, serve_on
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -25,12 +29,14 @@ class Seen:
     query: str
     sdp: str | None
     session: dict[str, Any] | None
+    path: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
 class FakeOpenAI:
     key: str
-    mode: str = "answer"  # answer | 401 | 500 | slow | garbage
+    mode: str = "answer"  # answer | 401 | 500 | slow | garbage | leak (401 quoting the key)
     seen: list[Seen] = field(default_factory=list)
     port: int = 0
 
@@ -42,7 +48,14 @@ class FakeOpenAI:
             form = await request.form
             session = json.loads(form["session"]) if "session" in form else None
             self.seen.append(Seen(request.headers.get("Authorization"), request.mimetype,
-                                  request.query_string.decode(), form.get("sdp"), session))
+                                  request.query_string.decode(), form.get("sdp"), session,
+                                  request.path, {k.lower(): v for k, v in request.headers.items()}))
+            if self.mode == "leak":
+                # The worst an upstream could do: quote the whole key everywhere it can.
+                return Response(json.dumps({"error": {
+                    "type": f"key {self.key}", "code": self.key, "param": self.key,
+                    "message": f"Incorrect API key provided: {self.key}"}}), status=401,
+                    content_type="application/json", headers={"X-Echo": self.key})
             if request.headers.get("Authorization") != f"Bearer {self.key}" or self.mode == "401":
                 return _error(401, "invalid_api_key", "Incorrect API key provided: sk-abc***xyz")
             if self.mode == "500":
@@ -67,6 +80,7 @@ class FakeOpenAI:
             self._loop = asyncio.get_running_loop()
             self._stop = asyncio.Event()
             engine = Engine()
+            self.engine = engine
             started.set()
             try:
                 await serve_on(sock, self.app(engine), shutdown_trigger=self._stop.wait)
@@ -77,6 +91,11 @@ class FakeOpenAI:
         self._thread.start()
         started.wait(10)
         return self
+
+    def call(self, fn: Callable[[], Coroutine[Any, Any, T]], *, timeout_s: float = 10.0) -> T:
+        """Run `fn()` on this server's loop (where its engine lives) and return the result."""
+        future: Future[T] = asyncio.run_coroutine_threadsafe(fn(), self._loop)
+        return future.result(timeout_s)
 
     @property
     def base_url(self) -> str:

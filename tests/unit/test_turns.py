@@ -20,12 +20,23 @@ def utterance(tmp_path_factory: pytest.TempPathFactory) -> np.ndarray:
     return resample(read_wav(wav), 16_000).samples
 
 
-def feed_all(buffer: InputAudioBuffer, pcm: np.ndarray) -> list[tuple[str, int, int]]:
-    seen = []
+def feed_all(
+    buffer: InputAudioBuffer, pcm: np.ndarray, *, pauses: bool = False
+) -> list[tuple[str, int, int]]:
+    """(kind, audio_ms, samples the session would transcribe) for each turn event."""
+    seen: list[tuple[str, int, int]] = []
+    started_ms = 0
     for start in range(0, pcm.size, 320):  # 20 ms chunks, as frames arrive
         for event in buffer.feed(pcm[start:start + 320]):
-            taken = buffer.take(from_ms=seen[-1][1]).size if event.kind == "stopped" else 0
-            seen.append((event.kind, event.audio_ms, taken))
+            taken = 0
+            if event.kind == "started":
+                started_ms = event.audio_ms
+            elif event.kind == "paused":
+                taken = buffer.peek(from_ms=started_ms).size
+            else:
+                taken = buffer.take(from_ms=started_ms).size
+            if pauses or event.kind != "paused":
+                seen.append((event.kind, event.audio_ms, taken))
     return seen
 
 
@@ -50,3 +61,16 @@ def test_no_turns_without_turn_detection(utterance: np.ndarray) -> None:
     buffer = InputAudioBuffer(None)
     assert feed_all(buffer, utterance) == []
     assert buffer.buffered_ms == pytest.approx(utterance.size / 16, abs=1)
+
+
+def test_a_pause_comes_early_in_the_final_silence_with_all_the_speech(utterance: np.ndarray) -> None:
+    events = feed_all(InputAudioBuffer(TurnSettings(silence_duration_ms=500)), utterance,
+                      pauses=True)
+    kinds = [e[0] for e in events]
+    assert kinds[0] == "started" and kinds[-2:] == ["paused", "stopped"]
+    pause, stop = events[-2], events[-1]
+    assert stop[1] - pause[1] == pytest.approx(300, abs=40)  # 500 ms window, pause at 200 ms
+    speech = np.flatnonzero(np.abs(utterance) > 500)
+    last_ms = speech[-1] / 16
+    assert pause[1] > last_ms  # the pause's audio already holds the end of the speech
+    assert stop[2] - pause[2] == pytest.approx(300 * 16, abs=40 * 16)  # only silence after it

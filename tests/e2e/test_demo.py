@@ -1,0 +1,264 @@
+"""`rtc-bridge demo`: the shipped scenario records a passing session with sound; failed
+expectations exit non-zero and say which step and why; bad invocations exit 2 at once.
+
+The two demo sessions run in the background from the start of the e2e tests (see conftest.py);
+these tests check their outputs.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+import numpy.typing as npt
+import pytest
+from playwright.async_api import async_playwright
+
+from bridge.chromium import choose_chromium, launch_args
+from tests.conftest import run_async
+from tests.e2e.conftest import ROOT, SHIPPED_SCENARIO, DemoRun, DemoRuns
+
+pytestmark = pytest.mark.e2e
+
+SPEECH_RMS = 0.01  # full scale 1.0; espeak-ng speech through Opus is around 0.05–0.1
+
+
+@pytest.fixture(scope="module")
+def runs(demo_runs: DemoRuns | None) -> DemoRuns:
+    assert demo_runs is not None
+    return demo_runs
+
+
+@pytest.fixture(scope="module")
+def shipped(runs: DemoRuns) -> DemoRun:
+    runs.shipped.wait()
+    return runs.shipped
+
+
+@pytest.fixture(scope="module")
+def summary(shipped: DemoRun) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((shipped.out / "summary.json").read_text())
+    return data
+
+
+@pytest.fixture(scope="module")
+def events(shipped: DemoRun) -> list[dict[str, Any]]:
+    with (shipped.out / "events.jsonl").open() as lines:
+        return [json.loads(line) for line in lines]
+
+
+@pytest.fixture(scope="module")
+def decoded(shipped: DemoRun, summary: dict[str, Any]) -> dict[str, Any]:
+    """The recording decoded with PyAV: its streams, frames (time, RGB) and mono samples."""
+    path = shipped.out / summary["recording"]
+    with av.open(str(path)) as container:
+        streams = [(s.type, s.codec_context.name) for s in container.streams]
+        duration_s = (container.duration or 0) / 1e6
+    with av.open(str(path)) as container:
+        frames = [(float(f.time), f.to_ndarray(format="rgb24")) for f in container.decode(video=0)]
+    with av.open(str(path)) as container:
+        rate = container.streams.audio[0].rate
+        samples = np.concatenate([f.to_ndarray().reshape(-1) for f in container.decode(audio=0)])
+    return {"streams": streams, "duration_s": duration_s, "frames": frames, "rate": rate,
+            "samples": samples.astype(np.float64)}
+
+
+def test_shipped_scenario_passes_with_progress(shipped: DemoRun, summary: dict[str, Any]) -> None:
+    assert shipped.wait() == 0, shipped.output
+    steps = summary["steps"]
+    assert summary["passed"] is True and len(steps) == 4
+    assert [s["kind"] for s in steps] == ["say", "type", "say", "type"]
+    for step in steps:
+        assert step["ok"] and step["reason"] is None
+        assert step["tool_calls"] and all(c["verified"] for c in step["tool_calls"])
+        assert all(c["latency_ms"] is not None and c["latency_ms"] > 0 for c in step["tool_calls"])
+    assert {c["name"] for s in steps for c in s["tool_calls"]} == {
+        "changeBackgroundColor", "changeTextColor", "changeButtonStyle", "getPageHTML"}
+    assert "background" in steps[0]["transcript"] and "blue" in steps[0]["transcript"]
+    for n in range(1, 5):
+        assert f"step {n} of 4" in shipped.output
+    assert (shipped.out / "events.jsonl").stat().st_size > 0
+
+
+def test_recording_is_webm_with_one_video_and_one_audio_stream(
+    summary: dict[str, Any], decoded: dict[str, Any]
+) -> None:
+    assert summary["recording"].endswith(".webm")
+    assert sorted(decoded["streams"]) == [("audio", "opus"), ("video", "vp8")]
+    assert decoded["duration_s"] == pytest.approx(summary["duration_s"], rel=0.10)
+    assert decoded["samples"].size / decoded["rate"] == pytest.approx(summary["duration_s"],
+                                                                      rel=0.10)
+
+
+def test_audio_is_heard_where_speech_was_said_and_the_agent_answered(
+    summary: dict[str, Any], decoded: dict[str, Any], events: list[dict[str, Any]]
+) -> None:
+    t0 = summary["recording_started_t"]
+    samples, rate = decoded["samples"], decoded["rate"]
+    for step in summary["steps"]:
+        if step["kind"] == "say":
+            said = _rms(samples, rate, step["started_t"] - t0, step["turn_ended_t"] - t0)
+            assert said > SPEECH_RMS, f"step {step['index']}: the spoken command is silent"
+        # The agent's spoken answer, from when the engine started sending it until it stopped.
+        started = next(e["t"] for e in events if e["type"] == "output_audio_buffer.started"
+                       and e["t"] > step["tool_calls"][0]["t"])
+        stopped = next(e["t"] for e in events if e["type"] == "output_audio_buffer.stopped"
+                       and e["t"] > started)
+        answer = _rms(samples, rate, started - t0, stopped - t0)
+        assert answer > SPEECH_RMS, f"step {step['index']}: the agent's answer is silent"
+    assert _rms(samples, rate, 0.0, summary["steps"][0]["started_t"] - t0) < SPEECH_RMS / 5
+
+
+def test_picture_and_sound_are_in_sync_with_the_session(
+    summary: dict[str, Any], decoded: dict[str, Any], events: list[dict[str, Any]]
+) -> None:
+    t0 = summary["recording_started_t"]
+    first = summary["steps"][0]
+    call = first["tool_calls"][0]
+    # The page turns blue between the function call's arrival and its verification.
+    arrived = next(e["t"] for e in events if e["type"] == "response.function_call_arguments.done"
+                   and e["event"].get("call_id") == call["call_id"]) - t0
+    blue_at = next(t for t, rgb in decoded["frames"] if _is_blue(rgb[8, 8]))
+    assert arrived - 0.1 <= blue_at <= call["t"] - t0 + 0.1
+    # The spoken command starts where the session log says it was played.
+    samples, rate = decoded["samples"], decoded["rate"]
+    onset = _onset(samples, rate, first["started_t"] - t0 - 0.5)
+    assert onset == pytest.approx(first["started_t"] - t0 + 0.1, abs=0.1)  # 0.1 s lead silence
+
+
+def test_report_shows_every_step_verified_with_screenshots(
+    shipped: DemoRun, summary: dict[str, Any]
+) -> None:
+    html = (shipped.out / "report.html").read_text()
+    assert "PASSED" in html and "FAILED" not in html
+    assert f'src="{summary["recording"]}"' in html
+    calls = [c for s in summary["steps"] for c in s["tool_calls"]]
+    assert html.count("data:image/jpeg;base64,") == len(calls)
+    assert html.count('<span class="ok">verified</span>') == len(calls)
+    for n in range(1, 5):
+        assert f'id="step-{n}"' in html
+    assert "<script" not in html and "http://" not in html and "https://" not in html
+
+
+def test_recording_plays_with_sound_in_chromium(
+    shipped: DemoRun, summary: dict[str, Any]
+) -> None:
+    data = (shipped.out / summary["recording"]).read_bytes()
+    played = run_async(_play_in_chromium(data), timeout_s=120)
+    assert played["canPlay"] in ("probably", "maybe")
+    assert played["duration"] == pytest.approx(summary["duration_s"], rel=0.10)
+    assert (played["width"], played["height"]) == (1280, 720)
+    assert played["audioDuration"] == pytest.approx(summary["duration_s"], rel=0.10)
+    assert played["rms"] > SPEECH_RMS / 2 and played["peak"] > 0.1
+
+
+def test_failed_expectations_exit_1_and_say_which_step_and_why(runs: DemoRuns) -> None:
+    failing = runs.failing
+    assert failing.wait() == 1, failing.output
+    summary = json.loads((failing.out / "summary.json").read_text())
+    first, second, third = summary["steps"]
+    assert summary["passed"] is False
+    assert first["ok"] is False and "did not confirm" in first["reason"]
+    assert first["tool_calls"][0]["verified"] is False
+    assert first["tool_calls"][0]["observed"]["backgroundColor"] == "rgb(255, 255, 255)"
+    assert second["ok"] is False
+    assert second["reason"].startswith("no verified call of changeTextColor within 3 s")
+    assert third["ok"] is True and third["kind"] == "play"  # the run goes on after a failure
+    assert "step 2 of 3: type" in failing.output and "FAILED: 1 of 3 steps held" in failing.output
+    html = (failing.out / "report.html").read_text()
+    assert html.count('class="step failed"') == 2
+    assert "did not confirm" in html and "no verified call of changeTextColor" in html
+    assert (failing.out / "session.webm").stat().st_size > 0
+
+
+@pytest.mark.parametrize("problem, text, expected", [
+    ("unknown key", "steps:\n  - say: hi\n    expct: {tool: getPageHTML}\n",
+     r"bad\.yaml:3: unknown key `expct` in step 1"),
+    ("missing file", "steps:\n  - type: hi\n  - play: nowhere.wav\n",
+     r"bad\.yaml:3: step 2: no such audio file 'nowhere.wav'"),
+])
+def test_bad_scenario_exits_2_before_anything_starts(
+    tmp_path: Path, problem: str, text: str, expected: str
+) -> None:
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(text)
+    done = _cli("demo", str(scenario), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2
+    assert re.search(expected, done.stderr), done.stderr
+    assert not (tmp_path / "out").exists()
+    assert "starting the bridge" not in done.stdout
+
+
+def test_existing_out_dir_is_refused_without_force(tmp_path: Path) -> None:
+    done = _cli("demo", str(SHIPPED_SCENARIO), "--out", str(tmp_path))
+    assert done.returncode == 2 and "--force" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bridge", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, check=False)
+
+
+def _rms(samples: npt.NDArray[np.float64], rate: int, start_s: float, end_s: float) -> float:
+    window = samples[max(0, round(start_s * rate)) : max(0, round(end_s * rate))]
+    return float(np.sqrt((window**2).mean())) if window.size else 0.0
+
+
+def _onset(samples: npt.NDArray[np.float64], rate: int, from_s: float) -> float:
+    """Start of the first 10 ms window louder than the speech threshold after `from_s`."""
+    start = max(0, round(from_s * rate))
+    size = rate // 100
+    windows = samples[start : start + (samples.size - start) // size * size].reshape(-1, size)
+    loud = np.flatnonzero(np.sqrt((windows**2).mean(axis=1)) > SPEECH_RMS)
+    assert loud.size, "no sound after the step started"
+    return (start + int(loud[0]) * size) / rate
+
+
+def _is_blue(rgb: npt.NDArray[np.uint8]) -> bool:
+    red, green, blue = (int(v) for v in rgb)
+    return blue > 200 and red < 60 and green < 60
+
+
+async def _play_in_chromium(data: bytes) -> dict[str, Any]:
+    async with async_playwright() as playwright:
+        choice = choose_chromium(None, playwright.chromium.executable_path)
+        browser = await playwright.chromium.launch(
+            executable_path=choice.executable, channel=None if choice.executable else "chromium",
+            args=launch_args(fake_mic=None))
+        try:
+            page = await browser.new_page()
+            result: dict[str, Any] = await page.evaluate(PLAY_WEBM,
+                                                         base64.b64encode(data).decode())
+            return result
+        finally:
+            await browser.close()
+
+
+PLAY_WEBM = """async (b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const video = document.createElement("video");
+    video.muted = true;
+    video.src = URL.createObjectURL(new Blob([bytes], { type: "video/webm" }));
+    await new Promise((ok, fail) => {
+        video.onloadedmetadata = ok;
+        video.onerror = () => fail(new Error(`video error: ${video.error?.message}`));
+    });
+    const context = new OfflineAudioContext(1, 48000, 48000);
+    const audio = await context.decodeAudioData(bytes.buffer.slice(0));
+    const channel = audio.getChannelData(0);
+    let sum = 0, peak = 0;
+    for (const x of channel) { sum += x * x; peak = Math.max(peak, Math.abs(x)); }
+    return {
+        canPlay: video.canPlayType('video/webm; codecs="vp8, opus"'),
+        duration: video.duration, width: video.videoWidth, height: video.videoHeight,
+        audioDuration: audio.duration, rms: Math.sqrt(sum / channel.length), peak,
+    };
+}"""

@@ -1,0 +1,34 @@
+"""The pytest plugin as a user's own suite sees it: a temporary project with nothing but a test
+file, run in a fresh pytest process, gets a running bridge and its connected voice page from the
+`rtc_bridge` plugin, speaks and types into it, and waits for verified tool calls."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ["pytester"]
+pytestmark = pytest.mark.e2e
+
+USER_TESTS = '''
+def test_spoken_command(voice_page):
+    said = voice_page.say("change the background color to blue")
+    call = voice_page.wait_for_tool("changeBackgroundColor", {"color": "#00f"},
+                                    after=said.mark, timeout_s=30)
+    assert call.observed["backgroundColor"] == "rgb(0, 0, 255)"
+    assert said.latency_ms(call.t) > 0
+
+
+def test_typed_command_on_a_fresh_page(voice_page):
+    assert voice_page.evaluate("getComputedStyle(document.body).backgroundColor") != "rgb(0, 0, 255)"
+    mark = voice_page.type("make the button red")
+    call = voice_page.wait_for_tool("changeButtonStyle", {"color": "red"}, after=mark)
+    assert call.verified is True
+
+'''
+
+
+def test_a_users_suite_runs_on_the_plugin(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_voice=USER_TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q", "--durations=5", timeout=240)
+    print(result.stdout.str())
+    result.assert_outcomes(passed=2)

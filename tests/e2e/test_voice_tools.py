@@ -1,0 +1,61 @@
+"""Each seed tool by voice, the whole way: speech synthesised now is said into the controlled
+page's microphone track, travels as Opus to the engine, becomes a function call that the page
+runs and the bridge verifies in the DOM, and the engine's spoken answer reaches the page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bridge.testing import BridgeHandle
+
+pytestmark = pytest.mark.e2e
+
+RECEIVED_AUDIO = """async () => {
+  const stats = await window.rtcBridge.pc.getStats();
+  for (const report of stats.values()) {
+    if (report.type === "inbound-rtp" && report.kind === "audio") {
+      return {energy: report.totalAudioEnergy ?? 0, samples: report.totalSamplesReceived ?? 0};
+    }
+  }
+  return {energy: 0, samples: 0};
+}"""
+
+COMMANDS = [
+    ("change the background color to blue", "changeBackgroundColor", {"color": "blue"},
+     ("backgroundColor", "rgb(0, 0, 255)")),
+    ("make the text yellow", "changeTextColor", {"color": "yellow"},
+     ("color", "rgb(255, 255, 0)")),
+    ("make the button bigger", "changeButtonStyle", {"size": "bigger"}, None),
+    ("what is on the page", "getPageHTML", {}, None),
+]
+
+
+@pytest.mark.parametrize(("said", "tool", "arguments", "shown"), COMMANDS,
+                         ids=[c[1] for c in COMMANDS])  # fmt: skip
+def test_spoken_command_is_verified_and_answered_aloud(
+    rtc_bridge: BridgeHandle, said: str, tool: str, arguments: dict[str, Any],
+    shown: tuple[str, str] | None,
+) -> None:
+    before = rtc_bridge.evaluate(RECEIVED_AUDIO)
+    utterance = rtc_bridge.say(said)
+    call = rtc_bridge.wait_for_tool(tool, arguments, after=utterance.mark, timeout_s=20)
+    assert call.verified is True, call.reason
+    if shown is not None:
+        assert call.observed[shown[0]] == shown[1]
+    heard = rtc_bridge.event_log.wait_for(
+        lambda r: r.type == "conversation.item.input_audio_transcription.completed",
+        timeout_s=5, after=utterance.mark)
+    assert heard.event["transcript"] == said
+    answer = rtc_bridge.event_log.wait_for(
+        lambda r: r.dir == "server" and r.type == "response.output_audio_transcript.done",
+        timeout_s=15, after=utterance.mark)
+    assert answer.event["transcript"]
+    rtc_bridge.event_log.wait_for(
+        lambda r: r.dir == "server" and r.type == "output_audio_buffer.stopped",
+        timeout_s=15, after=answer.seq)
+    after = rtc_bridge.evaluate(RECEIVED_AUDIO)
+    # The page's <audio> played the answer: energy arrived, not just packets of silence.
+    assert after["samples"] > before["samples"]
+    assert after["energy"] - before["energy"] > 0.01
