@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -181,7 +182,7 @@ def _lifespan(app: Quart, state: BridgeState) -> None:
     async def start() -> None:
         if state.voice is not None:
             # The first decode would otherwise pay for starting the decoder process.
-            _background(state, state.voice.warm_up())
+            _background(state, _warm_up(state))
         if state.browser is not None:
             # Started in the background: the page loads from this very server, which only
             # accepts connections once startup has finished.
@@ -210,6 +211,16 @@ def _background(state: BridgeState, coro: Any) -> None:
     task = asyncio.get_running_loop().create_task(coro)
     state.tasks.add(task)
     task.add_done_callback(state.tasks.discard)
+
+
+async def _warm_up(state: BridgeState) -> None:
+    assert state.voice is not None
+    if state.browser is not None:
+        # Once the controlled page is connected: starting the decoder process alongside
+        # Chromium slowed the start by most of a second on two cores.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(state.browser.ready.wait(), 30)
+    await state.voice.warm_up()
 
 
 async def _start_browser(state: BridgeState) -> None:

@@ -3,6 +3,7 @@
 - `events`: a burst of data-channel events in both directions, as one JSON text
   `[{"dir", "session", "at", "event"}, …]` in which each event is the text that crossed the
   channel and `at` when the page saw it (epoch milliseconds); each is logged at that time.
+  Any other report may carry such a text as `events`: the events that came before it.
   (`event` `{dir, event, session}`, one event per call, is accepted too.)
 - `tool_call` `{call}`: gate the call, run the page's tool and verify the DOM, in one evaluate;
   the answer is `{allowed, reason}` or `{allowed: true, result, verified, observed, reason}`.
@@ -42,13 +43,12 @@ class PageReports:
 
     async def handle(self, kind: str, payload: Any) -> Any:
         if kind == "events":
-            for entry in _parsed(payload) or ():
-                if isinstance(entry, dict):
-                    self._event(entry.get("dir"), entry.get("event"), entry.get("session"),
-                                at_ms=entry.get("at"))
+            self._events(payload)
             return None
         if not isinstance(payload, dict):
             return None
+        if "events" in payload:
+            self._events(payload["events"])
         if kind == "event":
             self._event(payload.get("dir"), payload.get("event"), payload.get("session"))
             return None
@@ -73,6 +73,12 @@ class PageReports:
             self._verified(call, verification, result)
             return verification
         return None
+
+    def _events(self, text: Any) -> None:
+        for entry in _parsed(text) or ():
+            if isinstance(entry, dict):
+                self._event(entry.get("dir"), entry.get("event"), entry.get("session"),
+                            at_ms=entry.get("at"))
 
     def _event(self, direction: Any, event: Any, session: Any, *, at_ms: Any = None) -> None:
         if not isinstance(event, dict) or direction not in ("client", "server"):

@@ -12,8 +12,9 @@ const MAX_TRANSCRIPT_LINES = 500;
 const ICE_GATHERING_CAP_MS = 2_000;
 // Chromium gathers its UDP host candidates at once and its TCP ones ~130 ms later; a peer that
 // answers over UDP needs no more, so the offer goes once the UDP candidates have settled.
-const ICE_SETTLE_MS = 30;
+const ICE_SETTLE_MS = 15;
 const REPORT_BATCH_MS = 20;
+const LINES_RENDER_MS = 100;
 const HTTP_TIMEOUT_MS = 20_000;
 const CHANNEL_OPEN_TIMEOUT_MS = 15_000;
 const RECONNECT_FIRST_MS = 500;
@@ -41,9 +42,9 @@ const state = {
   responses: new Map(),
   startedCalls: new Set(),
   toolQueue: Promise.resolve(),
-  // Events waiting to go to the bridge in one binding call, and lists waiting to scroll.
+  // Events waiting to go to the bridge in one binding call; lines waiting to be shown.
   reports: [],
-  scrolling: new Set(),
+  lines: new Map(),
 };
 
 /** Connects (no-op while a connection exists); resolves to true once the answer is applied. */
@@ -379,8 +380,9 @@ async function askBridge(kind, payload, flag) {
 /** Calls the bridge's binding when the page runs in the controlled browser; else null. */
 function report(kind, payload) {
   if (typeof window.bridgeReport !== "function") return Promise.resolve(null);
-  flushReports(); // events queued so far reach the bridge before what they led to
-  return callBinding(kind, payload);
+  // Events still waiting go with it, so that the bridge learns them before what they led to.
+  const events = takeReports();
+  return callBinding(kind, events ? { ...payload, events } : payload);
 }
 
 function callBinding(kind, payload) {
@@ -394,7 +396,7 @@ function callBinding(kind, payload) {
 // Data-channel events go to the bridge a burst at a time, as one JSON text that embeds each
 // event's own text as it crossed the channel, and when the page saw it: one binding call per
 // event cost more than the tools they lead to, and the bridge parses each event once. A tool
-// call sends what is waiting first, so the bridge always learns the events before their effects.
+// call carries what is waiting, so the bridge always learns the events before their effects.
 function reportEvent(dir, raw) {
   if (typeof window.bridgeReport !== "function") return;
   const session = JSON.stringify(state.callId);
@@ -404,10 +406,15 @@ function reportEvent(dir, raw) {
 }
 
 function flushReports() {
-  if (state.reports.length === 0 || typeof window.bridgeReport !== "function") return;
+  const events = typeof window.bridgeReport === "function" ? takeReports() : null;
+  if (events) callBinding("events", events).catch(ignore);
+}
+
+function takeReports() {
+  if (state.reports.length === 0) return null;
   const events = `[${state.reports.join(",")}]`;
   state.reports = [];
-  callBinding("events", events).catch(ignore);
+  return events;
 }
 
 function sendEvent(event) {
@@ -521,8 +528,7 @@ function logLine(kind, text) {
   line.className = kind;
   line.textContent = kind === "client" || kind === "server" ? text : `· ${text}`;
   line.title = line.textContent;
-  state.ui.eventLog.append(line);
-  trimList(state.ui.eventLog, MAX_LOG_ENTRIES);
+  queueLine(state.ui.eventLog, line, MAX_LOG_ENTRIES);
 }
 
 function addTranscript(role, text) {
@@ -530,8 +536,7 @@ function addTranscript(role, text) {
   const line = document.createElement("li");
   line.className = role;
   line.textContent = text.trim();
-  state.ui.transcript.append(line);
-  trimList(state.ui.transcript, MAX_TRANSCRIPT_LINES);
+  queueLine(state.ui.transcript, line, MAX_TRANSCRIPT_LINES);
 }
 
 function showToolCall(call, output) {
@@ -544,15 +549,26 @@ function showToolCall(call, output) {
   logLine(failed ? "error" : "local", `${call.name} → ${verdict}`);
 }
 
-function trimList(list, max) {
-  while (list.childElementCount > max) list.firstElementChild.remove();
-  // Reading scrollHeight forces a layout: once a frame is enough for any number of lines.
-  if (state.scrolling.has(list)) return;
-  state.scrolling.add(list);
-  requestAnimationFrame(() => {
-    state.scrolling.delete(list);
-    list.scrollTop = list.scrollHeight;
-  });
+// Lines reach the lists at most every LINES_RENDER_MS: laying out and painting the lists for
+// every event kept the page's main thread busy while tool calls waited on it.
+function queueLine(list, line, max) {
+  let pending = state.lines.get(list);
+  if (!pending) {
+    pending = { lines: [], max };
+    state.lines.set(list, pending);
+    setTimeout(() => showLines(list), LINES_RENDER_MS);
+  }
+  pending.lines.push(line);
+  if (pending.lines.length > max) pending.lines.shift();
+}
+
+function showLines(list) {
+  const pending = state.lines.get(list);
+  state.lines.delete(list);
+  if (!pending) return;
+  list.append(...pending.lines);
+  while (list.childElementCount > pending.max) list.firstElementChild.remove();
+  list.scrollTop = list.scrollHeight;
 }
 
 function messageOf(err) {

@@ -134,9 +134,11 @@ async def tool_round_trips(
     echo: EchoChannel | None = None,
     timeout_s: float = 15.0,
     start: int = 0,
+    quiet_s: float = 0.0,
 ) -> tuple[int, int]:
     """Run `count` commands one after another (each: function call, the page runs it, the
-    verified output, the reply); with `echo`, one echo after each. Returns (done, timed out)."""
+    verified output, the reply), `quiet_s` apart once the reply is in; with `echo`, one echo
+    after each pause. Returns (done, timed out)."""
     timed_out = 0
     for index in range(start, start + count):
         times.settled.clear()
@@ -149,6 +151,8 @@ async def tool_round_trips(
                 raise TimeoutError(f"{timed_out} of {index - start + 1} tool commands got no "
                                    f"answer within {timeout_s} s") from None
             continue
+        if quiet_s:
+            await asyncio.sleep(quiet_s)
         if echo is not None:
             await echo.round_trip()
     return count - timed_out, timed_out

@@ -23,10 +23,16 @@ from .stats import percentile, ratio, rounded, summary
 from .table import render
 
 FULL = {"cold_starts": 3, "offers": 100, "loads": 20, "calls": 500, "utterances": 20,
-        "scale": "1,4,8,16,32", "scale_seconds": 12.0}
+        "scale": "1,4,8,16,32", "scale_seconds": 10.0}
 QUICK = {"cold_starts": 1, "offers": 10, "loads": 3, "calls": 40, "utterances": 3,
          "scale": "1,4", "scale_seconds": 4.0}
 STEPS = ("cold", "connect", "navigation", "tools", "voice", "scale")
+# Between commands, once the reply is in: the page's last event batch has reached the bridge,
+# so that neither the echo nor the next command queues behind the previous one's traffic.
+QUIET_S = 0.04
+# The scale step stops adding sessions once the tool p95 is past this, or after this long.
+SATURATED_MS = 1000.0
+SCALE_BUDGET_S = 120.0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--scale", help="concurrent sessions per level (default 1,4,8,16,32)")
     parser.add_argument("--scale-seconds", type=float,
                         help="seconds of tool commands (one a second per session) at each scale "
-                        "level (default 12)")
+                        "level (default 10)")
     parser.add_argument("--out", type=Path, default=Path("bench.json"), help="figures file")
     return parser
 
@@ -183,7 +189,7 @@ class _Bench:
                 session.times.sent.clear()
                 session.times.outputs.clear()
                 await probe.tool_round_trips(session.engine_session, session.times, calls,
-                                             echo=echo)
+                                             echo=echo, quiet_s=QUIET_S)
             finally:
                 echo.close()
             rtts, failed = session.times.round_trips_ms()
@@ -230,6 +236,7 @@ class _Bench:
         duration_s = float(self.options["scale_seconds"])
         state = run.handle.server.state
         done: list[scale.Level] = []
+        deadline = time.monotonic() + SCALE_BUDGET_S
 
         async def measure() -> None:
             chromium = run.page.context.browser
@@ -257,6 +264,12 @@ class _Bench:
                     self.figures.update(level.figures())
                     if level.tool_failed > len(level.tool_rtt_ms):
                         raise RuntimeError(f"at {n} sessions most tool commands failed")
+                    p95 = percentile(level.tool_rtt_ms, 95) or 0.0
+                    if p95 > SATURATED_MS or time.monotonic() > deadline:
+                        # Well past the 100 ms mark (or out of time): more sessions would only
+                        # queue longer, and take minutes to.
+                        _say(f"scale: stopping after {n} sessions (tool p95 {p95:.0f} ms)")
+                        break
             finally:
                 await asyncio.gather(*(page.close() for page in pages), return_exceptions=True)
 

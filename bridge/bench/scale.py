@@ -86,7 +86,7 @@ async def session_for(probe: EngineProbe, page: Any, *, timeout_s: float = 10.0)
 
 
 async def paced_commands(
-    session: Session, until: float, *, pace_s: float, offset: int, timeout_s: float = 30.0
+    session: Session, until: float, *, pace_s: float, offset: int, timeout_s: float = 10.0
 ) -> int:
     """Commands until the monotonic time `until`, each started `pace_s` after the last (or
     when it settled, if later); returns how many got no answer."""
@@ -114,7 +114,7 @@ async def measure_level(
     *,
     duration_s: float = 12.0,
     pace_s: float = 1.0,
-    voice_timeout_s: float = 60.0,
+    voice_timeout_s: float = 20.0,
 ) -> Level:
     """Tool commands from every session for `duration_s`, metered; then one spoken command
     from every session at once."""

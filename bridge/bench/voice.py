@@ -11,25 +11,25 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..engine.session import RealtimeSession
 from ..engine.tts import parse_wav, resample
 from ..engine.voice import EngineVoice
-from ..eventlog import EventLog, Record
+from ..eventlog import EventLog
 from ..utterance import speak, synthesize_wav
 from .probe import CallTimes
 
-# Short commands, one per style tool; each changes the DOM.
+# Short commands for each style tool; each changes the DOM.
 SPOKEN = (
     ("make the button red", "changeButtonStyle"),
     ("make the text yellow", "changeTextColor"),
     ("make the background blue", "changeBackgroundColor"),
-    ("make the button bigger", "changeButtonStyle"),
     ("make the text white", "changeTextColor"),
     ("change the button color to green", "changeButtonStyle"),
+    ("make the background green", "changeBackgroundColor"),
 )
 
 
@@ -42,29 +42,6 @@ class Clip:
 
 def synthesize_clips(commands: Sequence[tuple[str, str]] = SPOKEN) -> list[Clip]:
     return [Clip(text, tool, synthesize_wav(text)) for text, tool in commands]
-
-
-async def next_record(
-    event_log: EventLog, predicate: Callable[[Record], bool], *, after: int, timeout_s: float
-) -> Record:
-    """The first record after `after` that matches, waiting without blocking the loop."""
-    loop = asyncio.get_running_loop()
-    found: asyncio.Future[Record] = loop.create_future()
-
-    def offer(record: Record) -> None:
-        if predicate(record) and not found.done():
-            found.set_result(record)
-
-    def listener(record: Record) -> None:
-        loop.call_soon_threadsafe(offer, record)
-
-    unsubscribe = event_log.subscribe(listener)
-    try:
-        for record in event_log.records(after=after):
-            offer(record)
-        return await asyncio.wait_for(found, timeout_s)
-    finally:
-        unsubscribe()
 
 
 async def voice_to_action(
@@ -82,19 +59,19 @@ async def voice_to_action(
     for clip in clips:
         times.settled.clear()
         utterance = await speak(page, event_log, clip.wav, kind="say", text=clip.text)
+        # The turn ends with a reply: about the verified call, or that nothing was understood.
         try:
-            record = await next_record(
-                event_log, lambda r: r.type == "bridge.tool_verified" and r.session == call_id,
-                after=utterance.mark, timeout_s=timeout_s)
+            await asyncio.wait_for(times.settled.wait(), timeout_s)
         except TimeoutError:
             missed += 1
             continue
-        if record.event.get("verified") is True and record.event.get("name") == clip.tool:
-            samples.append(utterance.latency_ms(record.t))
+        verified = [r for r in event_log.records(after=utterance.mark)
+                    if r.type == "bridge.tool_verified" and r.session == call_id]
+        if verified and verified[0].event.get("verified") is True and (
+                verified[0].event.get("name") == clip.tool):
+            samples.append(utterance.latency_ms(verified[0].t))
         else:
             missed += 1
-        # The reply ends the turn; the next command starts after it.
-        await asyncio.wait_for(times.settled.wait(), timeout_s)
     return samples, missed
 
 

@@ -6,9 +6,11 @@ import asyncio
 import fractions
 import time
 from collections.abc import Callable
+from typing import Any
 
 import av
 import numpy as np
+from aiortc.jitterbuffer import JitterBuffer
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 SAMPLE_RATE_HZ = 48_000
@@ -161,6 +163,21 @@ class OutboundAudioTrack(MediaStreamTrack):
         super().stop()
         if self._audible is not None:
             self._audible.set()
+
+
+def prompt_jitter_buffer(receiver: Any) -> bool:
+    """Make an aiortc audio receiver hand each packet to its decoder once the next one arrives.
+
+    aiortc holds four 20 ms packets back before it decodes the first (its audio jitter buffer's
+    prefetch), which delays every frame, and so the end of every turn, by 60 ms more than a
+    call on this machine needs. Returns False if this aiortc keeps its buffer elsewhere.
+    """
+    name = "_RTCRtpReceiver__jitter_buffer"
+    current = getattr(receiver, name, None)
+    if not isinstance(current, JitterBuffer) or receiver.track.kind != "audio":
+        return False
+    setattr(receiver, name, JitterBuffer(capacity=current.capacity, prefetch=1))
+    return True
 
 
 async def read_inbound(

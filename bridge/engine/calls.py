@@ -12,7 +12,7 @@ from typing import Any, Literal, Protocol
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
 from ..errors import InvalidOffer, TooManySessions
-from .audio import OutboundAudioTrack
+from .audio import OutboundAudioTrack, prompt_jitter_buffer
 from .limits import SessionLimits
 from .protocol import ProtocolError, new_id
 from .session import RealtimeSession, Speech
@@ -142,6 +142,9 @@ class Engine:
         @pc.on("track")
         def on_track(track: Any) -> None:
             if track.kind == "audio":
+                for receiver in pc.getReceivers():
+                    if receiver.track is track:
+                        prompt_jitter_buffer(receiver)
                 realtime.attach_input(track)
 
         @pc.on("connectionstatechange")

@@ -1,8 +1,8 @@
 """`rtc-bridge demo`: the shipped scenario records a passing session with sound; failed
 expectations exit non-zero and say which step and why; bad invocations exit 2 at once.
 
-The two demo sessions run in the background from the start of the e2e tests (see conftest.py);
-these tests check their outputs.
+Two demo sessions run at once, each in its own process, when the first test needs them: the
+shipped scenario, and one that fails on purpose. The tests check what they wrote.
 """
 
 from __future__ import annotations
@@ -10,8 +10,12 @@ from __future__ import annotations
 import base64
 import json
 import re
+import signal
 import subprocess
 import sys
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,18 +26,98 @@ import pytest
 from playwright.async_api import async_playwright
 
 from bridge.chromium import choose_chromium, launch_args
+from bridge.speech import synthesize_utterance_wav
 from tests.conftest import run_async
-from tests.e2e.conftest import ROOT, SHIPPED_SCENARIO, DemoRun, DemoRuns
 
 pytestmark = pytest.mark.e2e
 
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED_SCENARIO = ROOT / "scripts" / "demo-scenario.yaml"
 SPEECH_RMS = 0.01  # full scale 1.0; espeak-ng speech through Opus is around 0.05–0.1
+
+# Fails on purpose: the first call runs but its DOM effect is suppressed by a stylesheet the
+# runner adds before the session, the second is never called; the third (a WAV played, its
+# path relative to the scenario) must still pass.
+FAILING_SCENARIO = """\
+name: failing on purpose
+steps:
+  - type: change the background color to blue
+    expect: {tool: changeBackgroundColor, args: {color: blue}}
+  - type: hello there
+    expect: {tool: changeTextColor, timeout_s: 3}
+  - play: bigger.wav
+    expect: {tool: changeButtonStyle, args: {size: larger}}
+"""
+FAILING_RUNNER = """\
+import sys
+from pathlib import Path
+
+from bridge.demo import command
+
+SUPPRESS = '''() => {
+    const style = document.createElement("style");
+    style.textContent = "body { background-color: rgb(255, 255, 255) !important; }";
+    document.head.append(style);
+}'''
+
+if __name__ == "__main__":
+    here = Path(__file__).parent
+    sys.exit(command(here / "failing.yaml", here / "out",
+                     prepare=lambda handle: handle.evaluate(SUPPRESS)))
+"""
+
+
+@dataclass
+class DemoRun:
+    """One demo process: its output directory, its console output and its exit status."""
+
+    out: Path
+    log: Path
+    process: subprocess.Popen[bytes]
+
+    def wait(self, timeout_s: float = 300.0) -> int:
+        return self.process.wait(timeout=timeout_s)
+
+    @property
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+@dataclass
+class DemoRuns:
+    shipped: DemoRun
+    failing: DemoRun
 
 
 @pytest.fixture(scope="module")
-def runs(demo_runs: DemoRuns | None) -> DemoRuns:
-    assert demo_runs is not None
-    return demo_runs
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRuns]:
+    root = tmp_path_factory.mktemp("demos")
+    shipped = _start(root / "shipped", [sys.executable, "-m", "bridge", "demo",
+                                        str(SHIPPED_SCENARIO), "--out", str(root / "shipped")])
+    work = root / "failing"
+    work.mkdir()
+    (work / "failing.yaml").write_text(FAILING_SCENARIO, encoding="utf-8")
+    (work / "run.py").write_text(textwrap.dedent(FAILING_RUNNER), encoding="utf-8")
+    synthesize_utterance_wav("make the button bigger", work / "bigger.wav",
+                             lead_silence_s=0.3, tail_silence_s=0.5)
+    failing = _start(work / "out", [sys.executable, str(work / "run.py")])
+    try:
+        yield DemoRuns(shipped=shipped, failing=failing)
+    finally:
+        for run in (shipped, failing):
+            if run.process.poll() is None:
+                run.process.send_signal(signal.SIGINT)  # the demo stops its bridge and Chromium
+                try:
+                    run.process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    run.process.kill()
+
+
+def _start(out: Path, command: list[str]) -> DemoRun:
+    log = out.parent / f"{out.name}.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
+    return DemoRun(out=out, log=log, process=process)
 
 
 @pytest.fixture(scope="module")

@@ -744,9 +744,11 @@ def test_controlled_page_asks_the_bridge(
     assert [kind for kind, _ in reports].count("tool_call") == 2
 
     def reported() -> list[tuple[str, str]]:
-        # Events arrive in batches: one JSON text holding each event as it crossed the channel.
-        return [(e["dir"], e["event"]["type"])
-                for kind, p in list(reports) if kind == "events" for e in json.loads(p)]
+        # Events arrive in batches: one JSON text holding each event as it crossed the channel,
+        # on its own or with the report they led to.
+        batches = [p if kind == "events" else p.get("events") for kind, p in list(reports)]
+        return [(e["dir"], e["event"]["type"]) for text in batches if text
+                for e in json.loads(text)]
 
     for _ in range(40):  # the last batch leaves on the next turn of the page's event loop
         if reported() and reported()[-1] == ("client", "response.create"):

@@ -29,6 +29,5 @@ def test_typed_command_on_a_fresh_page(voice_page):
 
 def test_a_users_suite_runs_on_the_plugin(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_voice=USER_TESTS)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q", "--durations=5", timeout=240)
-    print(result.stdout.str())
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q", timeout=240)
     result.assert_outcomes(passed=2)

@@ -40,14 +40,14 @@ def test_spoken_command_is_verified_and_answered_aloud(
 ) -> None:
     before = rtc_bridge.evaluate(RECEIVED_AUDIO)
     utterance = rtc_bridge.say(said)
+    heard = rtc_bridge.event_log.wait_for(
+        lambda r: r.type.startswith("conversation.item.input_audio_transcription."),
+        timeout_s=20, after=utterance.mark)
+    assert heard.event.get("transcript") == said, heard.event
     call = rtc_bridge.wait_for_tool(tool, arguments, after=utterance.mark, timeout_s=20)
     assert call.verified is True, call.reason
     if shown is not None:
         assert call.observed[shown[0]] == shown[1]
-    heard = rtc_bridge.event_log.wait_for(
-        lambda r: r.type == "conversation.item.input_audio_transcription.completed",
-        timeout_s=5, after=utterance.mark)
-    assert heard.event["transcript"] == said
     answer = rtc_bridge.event_log.wait_for(
         lambda r: r.dir == "server" and r.type == "response.output_audio_transcript.done",
         timeout_s=15, after=utterance.mark)

@@ -110,13 +110,18 @@ def test_event_rate_bucket() -> None:
     assert rate.dropped_report() == 1 and rate.dropped_total == 3
 
 
-def test_limits_come_from_the_environment_and_reach_the_engine() -> None:
+def test_limits_come_from_the_environment_and_reach_the_engine(
+    arun: Callable[..., Any],
+) -> None:
     settings = Settings.from_env({"BRIDGE_MAX_EVENTS_PER_S": "12.5", "BRIDGE_MAX_SESSION_S": "90",
                                   "BRIDGE_MAX_SESSIONS": "3"}, open_browser=False)
     assert (settings.max_events_per_s, settings.max_session_s, settings.max_sessions) == (
         12.5, 90.0, 3)
-    engine = create_app(settings).extensions["rtc_bridge"].engine
-    assert engine.limits == SessionLimits(max_events_per_s=12.5, max_session_s=90.0)
+    state = create_app(settings).extensions["rtc_bridge"]
+    try:
+        assert state.engine.limits == SessionLimits(max_events_per_s=12.5, max_session_s=90.0)
+    finally:
+        arun(state.voice.aclose())
     assert Settings.from_env({}).max_session_s == 3600  # OpenAI's own limit
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from bridge.engine import audio
 from bridge.engine.audio import SAMPLES_PER_FRAME, OutboundAudioTrack
+from tests.conftest import run_async
 
 
 def test_a_silent_track_keeps_sending_silence() -> None:
@@ -19,7 +20,7 @@ def test_a_silent_track_keeps_sending_silence() -> None:
             frame = await asyncio.wait_for(track.recv(), 1.0)
         return int(frame.pts)
 
-    assert asyncio.run(scenario()) == 2 * SAMPLES_PER_FRAME
+    assert run_async(scenario()) == 2 * SAMPLES_PER_FRAME
 
 
 def test_a_pausing_track_sends_nothing_until_it_has_audio(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -53,7 +54,7 @@ def test_a_pausing_track_sends_nothing_until_it_has_audio(monkeypatch: pytest.Mo
         assert resumed.pts % SAMPLES_PER_FRAME == 0
         track.stop()
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_stopping_a_paused_track_ends_it() -> None:
@@ -65,4 +66,4 @@ def test_stopping_a_paused_track_ends_it() -> None:
         with pytest.raises(audio.MediaStreamError):
             await asyncio.wait_for(waiting, 1.0)
 
-    asyncio.run(scenario())
+    run_async(scenario())

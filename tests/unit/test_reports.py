@@ -3,13 +3,13 @@ in one evaluate (a fake page answers it as Chromium would)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
 from bridge.eventlog import EventLog
 from bridge.reports import PageReports
 from bridge.tools import ToolRegistry
+from tests.conftest import run_async
 
 
 class FakePage:
@@ -35,7 +35,7 @@ def styles(prop: str, before: str, after: str, expected: str | None) -> dict[str
 def report(page: FakePage, kind: str, payload: Any) -> tuple[Any, EventLog]:
     log = EventLog()
     reports = PageReports(page, registry=ToolRegistry.load(), event_log=log)
-    return asyncio.run(reports.handle(kind, payload)), log
+    return run_async(reports.handle(kind, payload)), log
 
 
 def call(name: str, arguments: dict[str, Any]) -> dict[str, Any]:
@@ -103,3 +103,15 @@ def test_event_batches_are_logged_in_order_from_their_json_text() -> None:
         ("client", "session.update", None), ("server", "session.updated", "rtc_1")]
     _, log = report(FakePage({}), "events", "[not json")
     assert log.records() == []
+
+
+def test_events_that_come_with_a_call_are_logged_before_its_verification() -> None:
+    page = FakePage(styles("background-color", "rgb(246, 248, 250)", "rgb(255, 0, 0)",
+                           "rgb(255, 0, 0)"))
+    payload = {**call("changeBackgroundColor", {"color": "red"}),
+               "events": '[{"dir":"server","session":"rtc_1","at":1,'
+                         '"event":{"type":"response.output_item.done"}}]'}
+    answer, log = report(page, "tool_call", payload)
+    assert answer["verified"] is True
+    assert [r.type for r in log.records()] == ["response.output_item.done",
+                                               "bridge.tool_verified"]
