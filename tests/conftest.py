@@ -7,19 +7,18 @@ running on the main thread, so each coroutine runs on a fresh loop in its own th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import pytest
 
-try:
+with contextlib.suppress(ImportError):  # hypothesis comes with the test extra
     # hypothesis's pytest plugin imports hypothesis in the terminal summary unless a test did;
     # on CPython 3.11, after Playwright's greenlets ran on the main thread, compiling a module
     # that late can fail with "SystemError: AST constructor recursion depth mismatch".
     import hypothesis  # noqa: F401
-except ImportError:  # pragma: no cover - installed with the test extra
-    pass
 
 T = TypeVar("T")
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from .peers import TOOLS, call, text_message, update_tools
 
+
 def test_session_update_merges_into_ga_session(arun: Callable[..., Any]) -> None:
     async def scenario() -> None:
         async with call({"instructions": "be brief"}) as client:
