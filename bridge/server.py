@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import socket
@@ -138,7 +139,14 @@ class BridgeThread:
             self._started.set()
             return
         self._started.set()
-        await self.server.serve(shutdown_trigger=self._stop.wait)
+        try:
+            await self.server.serve(shutdown_trigger=self._stop.wait)
+        finally:
+            # Finalise unreachable transports while this loop can still run their close
+            # callbacks; finalised after the loop closed they raise, at an arbitrary later
+            # moment in whatever the calling thread happens to be doing.
+            gc.collect()
+            await asyncio.sleep(0)
 
     def call(self, fn: Callable[[], Coroutine[Any, Any, T]], *, timeout_s: float = 30.0) -> T:
         """Run `fn()` on the bridge's loop and wait for its result."""

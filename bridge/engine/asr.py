@@ -53,11 +53,13 @@ class RecognitionError(EngineError):
 
 @dataclass(frozen=True)
 class Transcript:
-    """What was heard: the best hypothesis, alternatives (best first) and the decode time."""
+    """What was heard: the best hypothesis, alternatives (best first), the decode time and the
+    best path's score (pocketsphinx's log-domain path score; 0 when nothing was decoded)."""
 
     text: str
     nbest: tuple[str, ...]
     decode_ms: float
+    score: int = 0
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,11 @@ class DecoderHost:
         if self.settings.noise_floor_db is not None:
             samples = _with_noise_floor(samples, self.settings.noise_floor_db)
         decoder = self._decoder
+        # The front end's noise estimate carries over from one utterance to the next, so what
+        # was decoded before (another session's turn, a dropped speculative decode) changed how
+        # this one was heard: "make the button bigger" came out empty after one command and
+        # right after another. Each decode starts from a fresh front end instead.
+        decoder.reinit_feat()
         decoder.start_utt()
         decoder.process_raw(samples.tobytes(), full_utt=True)
         decoder.end_utt()
@@ -147,7 +154,8 @@ class DecoderHost:
                         alternatives.append(cleaned)
             except RuntimeError:
                 pass  # no lattice for this utterance (e.g. nothing survived the beams)
-        return Transcript(text, tuple(alternatives), (time.perf_counter() - started) * 1000)
+        score = hyp.score if hyp is not None else 0
+        return Transcript(text, tuple(alternatives), (time.perf_counter() - started) * 1000, score)
 
     def activate(self, model: LanguageModel) -> None:
         """Make ``model`` the active search, building it on first use."""

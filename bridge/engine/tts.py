@@ -127,7 +127,9 @@ async def synthesize(text: str, *, voice: str = "en-us", rate_wpm: int | None = 
     except asyncio.CancelledError:
         if process.returncode is None:
             process.kill()
-            await process.wait()
+        # Drain the pipes too, not only wait for the exit: the transport closes once both are
+        # done, and one left open fails in its finaliser after the loop has closed.
+        await process.communicate()
         raise
     if process.returncode != 0:
         message = err.decode(errors="replace").strip() or f"exit status {process.returncode}"

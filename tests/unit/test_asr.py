@@ -65,6 +65,20 @@ def test_commands_are_transcribed(
     assert transcript.decode_ms > 0
 
 
+def test_a_decode_does_not_depend_on_what_was_decoded_before(
+    tmp_path: Path, model: LanguageModel
+) -> None:
+    # Workers are shared by sessions: one turn must not colour how the next one is heard.
+    first = utterance(tmp_path, "change the background color to blue", "espeak-ng", "en-us")
+    second = utterance(tmp_path, "make the button bigger", "espeak-ng", "en-us")
+    alone = DecoderHost().decode(second, model)
+    warmed = DecoderHost()
+    warmed.decode(first, model)
+    after_another = warmed.decode(second, model)
+    assert (after_another.text, after_another.score) == (alone.text, alone.score)
+    assert alone.text == "make the button bigger" and alone.score != 0
+
+
 def test_silence_and_tiny_input_give_empty_text(host: DecoderHost, model: LanguageModel) -> None:
     assert host.decode(np.zeros(800, np.int16), model).text == ""
     empty = host.decode(np.zeros(0, np.int16), model)
