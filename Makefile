@@ -11,8 +11,10 @@ setup:
 run: setup
 	$(PY) -m bridge run $(ARGS)
 
+# Two workers, one test file each at a time: most e2e time is real-time audio, so a second
+# file runs in its waits. `make test ARGS="-n 0"` runs everything in this process.
 test: setup
-	$(PY) -m pytest $(ARGS)
+	$(PY) -m pytest -n 2 --dist loadfile $(ARGS)
 
 accuracy: setup
 	$(PY) scripts/asr_accuracy.py $(ARGS)

@@ -35,6 +35,9 @@ async def read_offer(request: Request, *, max_bytes: int, accept: tuple[str, ...
     """The validated offer in `request`; InvalidOffer / PayloadTooLarge / 415 otherwise."""
     mimetype = request.mimetype
     if mimetype not in accept:
+        # Read the body first (an oversized one is a 413 that closes the connection): answered
+        # with its body unread, the connection would be closed under a client that reuses it.
+        await read_body(request, limit=max_bytes)
         raise UnsupportedMediaType(
             f"Content-Type {mimetype or 'missing'!r} is not supported; send "
             + " or ".join(accept)

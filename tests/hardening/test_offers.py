@@ -5,6 +5,8 @@ connection behind. A seeded generator sends a few hundred mutations of real offe
 from __future__ import annotations
 
 import random
+import socket
+import time
 from collections import Counter
 from collections.abc import Iterator
 
@@ -107,6 +109,38 @@ def test_wrong_content_type_is_415(http: httpx.Client, path: str, content_type: 
     headers = {"Content-Type": content_type} if content_type else {}
     error = assert_openai_error(http.post(path, content=CHROMIUM_OFFER, headers=headers), 415)
     assert "not supported" in error["message"]
+
+
+def test_a_415_leaves_the_connection_usable(bridge: BridgeThread) -> None:
+    # A client that keeps its connection alive sends its next request on it right away; the
+    # body comes a moment after the headers, as from a slow client.
+    url = httpx.URL(url_of(bridge))
+    head = (f"POST {RTC} HTTP/1.1\r\nHost: {url.host}\r\nContent-Type: text/plain\r\n"
+            f"Content-Length: {len(CHROMIUM_OFFER)}\r\n\r\n").encode()
+    with socket.create_connection((url.host, url.port), timeout=10) as connection:
+        for _ in range(2):
+            connection.sendall(head)
+            time.sleep(0.2)
+            connection.sendall(CHROMIUM_OFFER.encode())
+            answer = _read_response_head_and_body(connection)
+            assert answer.startswith(b"HTTP/1.1 415"), answer
+            assert b"connection: close" not in answer.lower()
+
+
+def _read_response_head_and_body(connection: socket.socket) -> bytes:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = connection.recv(65536)
+        assert chunk, f"the server closed the connection after {data!r}"
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:")))
+    while len(body) < length:
+        chunk = connection.recv(65536)
+        assert chunk, "the server closed the connection mid-body"
+        body += chunk
+    return head
 
 
 @pytest.mark.parametrize("body, says", [
