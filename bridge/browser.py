@@ -71,7 +71,7 @@ class ControlledBrowser:
         choice = choose_chromium(self._settings.chromium_path, chromium.executable_path)
         self.source = choice.source
         mic = self._settings.mic_file
-        if mic is None and self._settings.headless:
+        if mic is None and (self._settings.headless or not self._settings.room_mic):
             mic = write_silence(Path(self._tmp.name) / "silence.wav")
         self._browser = await chromium.launch(
             executable_path=choice.executable,

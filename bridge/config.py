@@ -39,6 +39,9 @@ class Settings:
     instructions: str = DEFAULT_INSTRUCTIONS
     headless: bool = True
     mic_file: Path | None = None
+    # A headed browser hears the machine's microphone; scripted sessions (demo) turn that off
+    # so only what they say or play is heard, as in a headless one.
+    room_mic: bool = True
     events_path: Path | None = None
     chromium_path: str | None = None
     open_browser: bool = True

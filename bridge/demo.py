@@ -449,7 +449,8 @@ def command(
     report_error = error or (lambda line: print(line, file=sys.stderr, flush=True))
     try:
         scenario = load_scenario(scenario_file)
-        settings = Settings.from_env(port=0, headless=headless, upstream=upstream)
+        settings = replace(Settings.from_env(port=0, headless=headless, upstream=upstream),
+                           room_mic=False)
         _prepare_out_dir(out_dir, force=force)
     except (ScenarioError, SettingsError, FileExistsError, OSError) as err:
         report_error(f"rtc-bridge demo: {err}")
