@@ -16,6 +16,11 @@ VAD_FRAME_S = 0.03
 # or a breath does not open one.
 _ONSET_FRAMES = 3
 _ONSET_WINDOW = 4
+# WebRTC VAD keeps calling frames speech for 90-150 ms after the speech ended (its hangover,
+# measured on espeak-ng and flite). Frames of that tail this far below the turn's loudest are
+# counted as silence already, so the silence window runs from the end of the speech.
+_HANGOVER_QUIET_DB = 35.0
+_HANGOVER_MAX_S = 0.18
 
 
 @dataclass(frozen=True)
@@ -80,12 +85,15 @@ class InputAudioBuffer:
         self._in_speech = False
         self._silent_frames = 0
         self._speech_start = 0
+        self._peak_db = 0.0
+        self._tail_db: deque[float] = deque()  # levels of the latest run of speech frames
         self.configure(settings)
 
     def configure(self, settings: TurnSettings | None) -> None:
         self.settings = settings
         self._vad = Vad(settings.vad_mode if settings else 2, RATE_HZ, VAD_FRAME_S)
         self._frame_samples = self._vad.frame_bytes // 2
+        self._tail_db = deque(maxlen=int(_HANGOVER_MAX_S / VAD_FRAME_S))
 
     @property
     def in_speech(self) -> bool:
@@ -133,19 +141,38 @@ class InputAudioBuffer:
             if sum(self._recent) >= _ONSET_FRAMES:
                 self._in_speech = True
                 self._silent_frames = 0
+                self._peak_db = _level_db(frame)
+                self._tail_db.clear()
                 self._speech_start = end - step * len(self._recent)
                 return TurnEvent("started", max(0, self._speech_start) * 1000 // RATE_HZ)
             return None
-        self._silent_frames = 0 if speech else self._silent_frames + 1
+        before_ms = self._silent_frames * step * 1000 // RATE_HZ
+        if speech:
+            level = _level_db(frame)
+            self._peak_db = max(self._peak_db, level)
+            self._tail_db.append(level)
+            self._silent_frames = 0
+        else:
+            if self._silent_frames == 0:
+                self._silent_frames = self._quiet_tail_frames()
+            self._silent_frames += 1
         silent_ms = self._silent_frames * step * 1000 // RATE_HZ
         if silent_ms >= self.settings.silence_duration_ms:
             self._in_speech = False
             self._recent.clear()
             return TurnEvent("stopped", end * 1000 // RATE_HZ)
-        before_ms = silent_ms - step * 1000 // RATE_HZ
         if before_ms < self.settings.pause_ms <= silent_ms:
             return TurnEvent("paused", end * 1000 // RATE_HZ)
         return None
+
+    def _quiet_tail_frames(self) -> int:
+        """How many of the last frames the VAD called speech were really the silence after it."""
+        quiet = 0
+        while self._tail_db and self._tail_db[-1] < self._peak_db - _HANGOVER_QUIET_DB:
+            self._tail_db.pop()
+            quiet += 1
+        self._tail_db.clear()
+        return quiet
 
     def _trim_unspoken(self) -> None:
         # Outside speech, keep only the prefix padding: a turn's audio starts that far back.
@@ -177,3 +204,9 @@ class InputAudioBuffer:
         self._buffer_start = self._received
         self._chunks.clear()
         self._buffered = 0
+
+
+def _level_db(frame: np.ndarray) -> float:
+    """Mean power of int16 samples in dB (0 for digital silence)."""
+    samples = frame.astype(np.float64)
+    return float(10.0 * np.log10(np.mean(samples * samples) + 1.0))
