@@ -158,3 +158,7 @@ class BridgeThread:
         if self._loop is not None and self._stop is not None and self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(timeout_s)
+        # What the bridge's loop left behind is finalised here, at a known moment, rather than
+        # at the next collection inside whatever the caller does next (a finaliser that runs
+        # inside `ast.parse` on CPython 3.11 can break it).
+        gc.collect()
