@@ -1,8 +1,9 @@
 """`rtc-bridge demo`: the shipped scenario records a passing session with sound; failed
 expectations exit non-zero and say which step and why; bad invocations exit 2 at once.
 
-Two demo sessions run at once, each in its own process, when the first test needs them: the
-shipped scenario, and one that fails on purpose. The tests check what they wrote.
+Two demo sessions run, each in its own process, when the first test needs them: the shipped
+scenario, then one that fails on purpose (one after the other, so that neither's recording
+competes with the other's for the CPU). The tests check what they wrote.
 """
 
 from __future__ import annotations
@@ -100,6 +101,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRuns]:
     (work / "run.py").write_text(textwrap.dedent(FAILING_RUNNER), encoding="utf-8")
     synthesize_utterance_wav("make the button bigger", work / "bigger.wav",
                              lead_silence_s=0.3, tail_silence_s=0.5)
+    try:
+        shipped.wait()
+    except subprocess.TimeoutExpired:
+        pass  # the tests that read it report what it printed
     failing = _start(work / "out", [sys.executable, str(work / "run.py")])
     try:
         yield DemoRuns(shipped=shipped, failing=failing)
@@ -206,11 +211,14 @@ def test_picture_and_sound_are_in_sync_with_the_session(
     t0 = summary["recording_started_t"]
     first = summary["steps"][0]
     call = first["tool_calls"][0]
-    # The page turns blue between the function call's arrival and its verification.
+    # The page turns blue between the function call's arrival and its verification. Frames are
+    # stamped with the time Chromium painted them, which on a busy machine comes a little after
+    # the DOM changed (184 ms after verification was seen with the whole suite running): a
+    # frame can be late, never early.
     arrived = next(e["t"] for e in events if e["type"] == "response.function_call_arguments.done"
                    and e["event"].get("call_id") == call["call_id"]) - t0
     blue_at = next(t for t, rgb in decoded["frames"] if _is_blue(rgb[8, 8]))
-    assert arrived - 0.1 <= blue_at <= call["t"] - t0 + 0.1
+    assert arrived - 0.1 <= blue_at <= call["t"] - t0 + 0.3
     # The spoken command starts where the session log says it was played.
     samples, rate = decoded["samples"], decoded["rate"]
     onset = _onset(samples, rate, first["started_t"] - t0 - 0.5)
