@@ -31,3 +31,9 @@ def run_async(coro: Coroutine[Any, Any, T], *, timeout_s: float = 60.0) -> T:
 @pytest.fixture
 def arun() -> Callable[[Coroutine[Any, Any, Any]], Any]:
     return run_async
+
+
+def content_words(transcript: str) -> list[str]:
+    """The words that carry a spoken command: articles and the like are heard loosely ("the"
+    comes out as "my" or "this") and change nothing the command does."""
+    return [w for w in transcript.lower().split() if w not in {"the", "my", "this", "a", "please"}]

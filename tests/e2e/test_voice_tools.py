@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bridge.testing import BridgeHandle
+from tests.conftest import content_words
 
 pytestmark = pytest.mark.e2e
 
@@ -43,7 +44,8 @@ def test_spoken_command_is_verified_and_answered_aloud(
     heard = rtc_bridge.event_log.wait_for(
         lambda r: r.type.startswith("conversation.item.input_audio_transcription."),
         timeout_s=20, after=utterance.mark)
-    assert heard.event.get("transcript") == said, heard.event
+    # Every word that carries the command was heard; "the" may come out as "my" or "this".
+    assert content_words(heard.event.get("transcript") or "") == content_words(said), heard.event
     call = rtc_bridge.wait_for_tool(tool, arguments, after=utterance.mark, timeout_s=20)
     assert call.verified is True, call.reason
     if shown is not None:

@@ -12,6 +12,7 @@ import numpy as np
 
 from bridge.client import RealtimeClient
 from bridge.engine.tts import synthesize
+from tests.conftest import content_words
 
 from .peers import TOOLS, call, text_message, update_tools
 
@@ -49,12 +50,12 @@ def test_spoken_command_gives_turn_events_transcript_and_function_call(arun: Aru
             speech_ms = (audio.size / RATE - 0.3 - 0.9) * 1000
             assert abs(stopped["audio_end_ms"] - started["audio_start_ms"] - speech_ms - 500) < 350
             assert started["item_id"] == stopped["item_id"] == committed["item_id"] == heard["item_id"]
-            assert heard["transcript"] == "make the button bigger"
+            assert content_words(heard["transcript"]) == ["make", "button", "bigger"]
             assert done["name"] == "changeButtonStyle"
             assert json.loads(done["arguments"]) == {"size": "bigger"}
             item = next(e["item"] for _, e in client.events if e["type"] == "conversation.item.done"
                         and e["item"]["id"] == heard["item_id"])  # fmt: skip
-            assert item["content"][0] == {"type": "input_audio", "transcript": "make the button bigger"}
+            assert item["content"][0] == {"type": "input_audio", "transcript": heard["transcript"]}
 
     arun(scenario())
 
@@ -70,7 +71,7 @@ def test_manual_turns_without_turn_detection(arun: Arun) -> None:
             client.send({"type": "input_audio_buffer.commit"})
             heard = await client.wait_for("conversation.item.input_audio_transcription.completed",
                                           timeout_s=10)
-            assert heard["transcript"] == "make the background blue"
+            assert content_words(heard["transcript"]) == ["make", "background", "blue"]
             assert "response.created" not in client.types()  # the client asks for a response
             client.send({"type": "response.create"})
             done = await client.wait_for("response.function_call_arguments.done", timeout_s=10)
