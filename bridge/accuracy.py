@@ -29,6 +29,7 @@ from .engine.audio import SAMPLE_RATE_HZ
 from .engine.calls import Engine
 from .engine.voice import EngineVoice
 from .speech import Synth, read_wav, synthesize_utterance_wav
+from .testing import same_size
 
 __all__ = ["CASES", "VOICES", "Case", "Outcome", "Sample", "Voice", "hear_over_webrtc", "judge",
            "plan", "synthesize"]  # fmt: skip
@@ -164,17 +165,8 @@ def judge(case: Case, call: tuple[str, Mapping[str, Any]] | None) -> bool:
     name, arguments = call
     if name != case.tool or set(arguments) != set(case.arguments):
         return False
-    return all(_same_value(str(arguments[key]), want) for key, want in case.arguments.items())
-
-
-def _same_value(got: str, want: str) -> bool:
-    return same_color(got, want) or _size(got) == _size(want)
-
-
-def _size(value: str) -> str:
-    # The page applies "larger" exactly as "bigger" (x-bridge.relative in tools.json).
-    compact = value.replace(" ", "").lower()
-    return "bigger" if compact == "larger" else compact
+    return all(same_color(str(arguments[key]), want) or same_size(str(arguments[key]), want)
+               for key, want in case.arguments.items())
 
 
 @dataclass(frozen=True)

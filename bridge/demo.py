@@ -25,7 +25,7 @@ from .recording import Capture, PageRecorder, RecordingError, RecordingInfo, wri
 from .report import write_report
 from .scenario import Scenario, ScenarioError, Step, load_scenario
 from .server import BridgeThread
-from .testing import BridgeHandle, arguments_match, parse_arguments
+from .testing import BridgeHandle, VerifiedCall, arguments_match, parse_arguments
 
 __all__ = ["OUTPUT_FILES", "DemoResult", "StepResult", "ToolCallResult", "command", "run_demo"]
 
@@ -48,15 +48,11 @@ Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
-class ToolCallResult:
-    name: str
-    arguments: dict[str, Any]
-    verified: bool | None
-    observed: dict[str, Any]
-    latency_ms: float | None
-    reason: str | None
-    call_id: str
-    t: float
+class ToolCallResult(VerifiedCall):
+    """A verified call with what the demo adds: latency from the end of the user's turn, and
+    the frame on screen just after it."""
+
+    latency_ms: float | None = None
     screenshot: bytes | None = field(default=None, repr=False)
 
     def as_json(self) -> dict[str, Any]:
@@ -272,14 +268,9 @@ class _StepRunner:
         for record in records:
             if record.type != "bridge.tool_verified":
                 continue
-            event = record.event
             latency = None if result.turn_ended_t is None else (
                 (record.t - result.turn_ended_t) * 1000)
-            result.tool_calls.append(ToolCallResult(
-                name=str(event.get("name")), arguments=parse_arguments(event),
-                verified=event.get("verified"), observed=event.get("observed") or {},
-                latency_ms=latency, reason=event.get("reason"),
-                call_id=str(event.get("call_id")), t=record.t))
+            result.tool_calls.append(ToolCallResult.from_record(record, latency_ms=latency))
         step = result.step
         if step.kind in ("say", "play"):
             result.transcript = _transcript(records)

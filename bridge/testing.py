@@ -11,7 +11,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from .colors import same_color
 from .eventlog import EventLog, Record
@@ -30,6 +30,15 @@ class VerifiedCall:
     reason: str | None
     call_id: str
     t: float
+
+    @classmethod
+    def from_record(cls, record: Record, **extra: Any) -> Self:
+        """The call a `bridge.tool_verified` record reports (`extra`: a subclass's fields)."""
+        event = record.event
+        return cls(name=str(event.get("name")), arguments=parse_arguments(event),
+                   verified=event.get("verified"), observed=event.get("observed") or {},
+                   reason=event.get("reason"), call_id=str(event.get("call_id")), t=record.t,
+                   **extra)
 
 
 class BridgeHandle:
@@ -141,11 +150,7 @@ class BridgeHandle:
             raise AssertionError(
                 f"no verified call {name} {arguments or ''} within {timeout_s} s; "
                 f"calls seen: {seen or 'none'}") from None
-        event = record.event
-        return VerifiedCall(name=name, arguments=parse_arguments(event),
-                            verified=event.get("verified"), observed=event.get("observed") or {},
-                            reason=event.get("reason"), call_id=str(event.get("call_id")),
-                            t=record.t)
+        return VerifiedCall.from_record(record)
 
     def events(self, *, after: int = 0, type: str | None = None) -> list[Record]:
         return [r for r in self.event_log.records(after=after) if type is None or r.type == type]
