@@ -384,12 +384,14 @@ FAKE_UPSTREAM_JS = """
 window.fake = {
   received: [],
   pcs: [],
+  closed: [],
   async answer(offer) {
     const pc = new RTCPeerConnection({iceServers: []});
     this.pcs.push(pc);
     pc.ondatachannel = (e) => {
       this.dc = e.channel;
       e.channel.onmessage = (m) => this.received.push(JSON.parse(m.data));
+      e.channel.onclose = () => this.closed.push(performance.now());
     };
     await pc.setRemoteDescription({type: 'offer', sdp: offer});
     const ctx = new AudioContext();
@@ -409,7 +411,26 @@ window.fake = {
     }
     return pc.localDescription.sdp;
   },
-  send(event) { this.dc.send(typeof event === 'string' ? event : JSON.stringify(event)); },
+  // Waits for a channel still opening; a closed one fails with the state of every peer, so a
+  // failure says whether the app hung up, reconnected or never opened a channel.
+  async ready() {
+    const dc = this.dc;
+    if (dc?.readyState === 'connecting') {
+      await new Promise((resolve) => {
+        dc.addEventListener('open', resolve, {once: true});
+        setTimeout(resolve, 5000);
+      });
+    }
+    if (dc?.readyState !== 'open') {
+      const peers = this.pcs.map((pc) => pc.connectionState).join(', ');
+      throw new Error(`no open channel: channel ${dc?.readyState}, peers [${peers}], ` +
+                      `channels closed at [${this.closed.join(', ')}] ms, now ${performance.now()}`);
+    }
+  },
+  async send(event) {
+    await this.ready();
+    this.dc.send(typeof event === 'string' ? event : JSON.stringify(event));
+  },
   hangUp() { this.dc.close(); },
 };
 """
@@ -640,8 +661,8 @@ def test_event_log_keeps_the_last_200_entries(
 ) -> None:
     connect_to(page, pages_url, upstream)
     upstream.page.evaluate(
-        "() => { for (let n = 0; n < 250; n++) fake.send("
-        "{type: 'response.output_audio_transcript.delta', delta: String(n)}); }"
+        "async () => { await fake.ready(); for (let n = 0; n < 250; n++) fake.dc.send("
+        "JSON.stringify({type: 'response.output_audio_transcript.delta', delta: String(n)})); }"
     )
     expect(page.get_by_test_id("event-log").locator("li")).to_have_count(200)
 
