@@ -78,7 +78,10 @@ class DecoderSettings:
     pbeam: float = 1e-48
     lw: float = 6.5
     wip: float = 0.65
-    pip: float = 1.0
+    # A phone insertion penalty (pip < 1) favours fewer, longer words over strings of short
+    # ones: on the accuracy corpus 0.5 heard 4 more of 280 commands than 1.0 (tuning and
+    # held-out wordings both gained); 0.3 and 0.2 were no better.
+    pip: float = 0.5
     # pocketsphinx's lattice pass (bestpath, and the lattice N-best needs) doubled the decode
     # time of a grammar search (tripled its p90) and was no more accurate: the grammar's own best
     # path is the answer. N-best alternatives cost that lattice, so they are opt-in.
