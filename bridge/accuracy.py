@@ -198,7 +198,7 @@ async def hear_over_webrtc(
     loop = asyncio.get_running_loop()
     with ThreadPoolExecutor(max_workers=4) as pool:
         paths = await asyncio.gather(*(loop.run_in_executor(pool, synthesize, s, cache) for s in samples))
-    voice = EngineVoice(workers=min(sessions, 2))
+    voice = EngineVoice()
     engine = Engine(speech=voice, max_sessions=sessions)
     outcomes: list[Outcome | None] = [None] * len(samples)
     queue: asyncio.Queue[int] = asyncio.Queue()

@@ -61,7 +61,7 @@ async def decode_directly(samples: Sequence[Sample], cache: Path, tools: list[di
     model = build_language_model(tools)
     matcher = IntentMatcher(tools)
     outcomes = []
-    async with Recognizer(workers=2) as recognizer:
+    async with Recognizer() as recognizer:
         await recognizer.warm_up()
         for sample in samples:
             pcm = resample(read_wav(synthesize(sample, cache)), 16000).samples

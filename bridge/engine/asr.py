@@ -23,8 +23,8 @@ import signal
 import tempfile
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -53,13 +53,15 @@ class RecognitionError(EngineError):
 
 @dataclass(frozen=True)
 class Transcript:
-    """What was heard: the best hypothesis, alternatives (best first), the decode time and the
-    best path's score (pocketsphinx's log-domain path score; 0 when nothing was decoded)."""
+    """What was heard: the best hypothesis, alternatives (best first), the decode time, the
+    best path's score (pocketsphinx's, higher is better; 0 when nothing was decoded) and the
+    frequency warp it was heard with (1.0 = none)."""
 
     text: str
     nbest: tuple[str, ...]
     decode_ms: float
-    score: int = 0
+    score: float = 0.0
+    warp: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -89,10 +91,19 @@ class DecoderSettings:
     nbest: int = 0
     noise_floor_db: float | None = 50.0
     keep_silence_ms: int | None = 200
+    # Vocal tract length normalisation: each utterance is decoded with the front end's
+    # frequency axis warped by each factor (inverse-linear; 1.0 is none), and the best-scoring
+    # path wins. The en-US acoustic model fits adult voices of average pitch; 1.3 suits high
+    # voices and 0.9 deep ones. On the accuracy corpus (280 utterances, decoded directly) the
+    # three heard 263 commands, 1.0 alone 256, and both tuning and held-out wordings gained.
+    # Each factor is one more decode of the utterance.
+    warps: tuple[float, ...] = (1.0, 0.9, 1.3)
 
     def __post_init__(self) -> None:
         if not 0 <= self.nbest <= 50:
             raise ValueError(f"nbest must be 0..50, not {self.nbest}")
+        if not self.warps or not all(0.5 <= warp <= 2.0 for warp in self.warps):
+            raise ValueError(f"warps must be one or more factors in 0.5..2.0, not {self.warps}")
 
     def decoder_config(self) -> dict[str, Any]:
         """Keyword arguments for ``pocketsphinx.Decoder``."""
@@ -104,6 +115,7 @@ class DecoderSettings:
             "wip": self.wip,
             "pip": self.pip,
             "bestpath": self.bestpath,
+            "warp_params": "1",  # see DecoderHost._decode_warped
         }
 
 
@@ -124,8 +136,14 @@ class DecoderHost:
         self._searches: OrderedDict[str, None] = OrderedDict()
         self._decoder = pocketsphinx.Decoder(lm=None, loglevel="FATAL", **self.settings.decoder_config())
 
-    def decode(self, pcm16k: npt.NDArray[np.int16], model: LanguageModel) -> Transcript:
-        """Recognise one whole utterance of 16 kHz mono audio against ``model``."""
+    def decode(
+        self,
+        pcm16k: npt.NDArray[np.int16],
+        model: LanguageModel,
+        warps: Sequence[float] | None = None,
+    ) -> Transcript:
+        """Recognise one whole utterance of 16 kHz mono audio against ``model``, with each of
+        ``warps`` (default: the settings') and keeping the best-scoring path."""
         started = time.perf_counter()
         self.activate(model)
         samples = np.asarray(pcm16k, dtype=np.int16).reshape(-1)
@@ -135,14 +153,28 @@ class DecoderHost:
             samples = _trim_silence(samples, self.settings.keep_silence_ms)
         if self.settings.noise_floor_db is not None:
             samples = _with_noise_floor(samples, self.settings.noise_floor_db)
+        audio = samples.tobytes()
+        best: Transcript | None = None
+        for warp in warps or self.settings.warps:
+            heard = self._decode_warped(audio, warp)
+            if best is None or heard.score > best.score:
+                best = heard
+        assert best is not None  # there is always at least one warp
+        return replace(best, decode_ms=(time.perf_counter() - started) * 1000)
+
+    def _decode_warped(self, audio: bytes, warp: float) -> Transcript:
         decoder = self._decoder
-        # The front end's noise estimate carries over from one utterance to the next, so what
-        # was decoded before (another session's turn, a dropped speculative decode) changed how
-        # this one was heard: "make the button bigger" came out empty after one command and
-        # right after another. Each decode starts from a fresh front end instead.
+        # Always a factor, never None: the front end keeps the last factor it parsed in
+        # process-wide state and skips parsing a factor equal to it, so after None (no warp)
+        # the same factor as before was silently left unapplied. "1" is the identity.
+        decoder.config["warp_params"] = f"{warp:g}"
+        # Reinitialising the front end applies the warp, and also drops its noise estimate,
+        # which otherwise carries over from one utterance to the next: what was decoded before
+        # (another session's turn, a dropped speculative decode) changed how this one was
+        # heard ("make the button bigger" came out empty after one command, right after another).
         decoder.reinit_feat()
         decoder.start_utt()
-        decoder.process_raw(samples.tobytes(), full_utt=True)
+        decoder.process_raw(audio, full_utt=True)
         decoder.end_utt()
         hyp = decoder.hyp()
         text = _clean(hyp.hypstr) if hyp is not None else ""
@@ -157,8 +189,8 @@ class DecoderHost:
                         alternatives.append(cleaned)
             except RuntimeError:
                 pass  # no lattice for this utterance (e.g. nothing survived the beams)
-        score = hyp.score if hyp is not None else 0
-        return Transcript(text, tuple(alternatives), (time.perf_counter() - started) * 1000, score)
+        score = float(hyp.score) if hyp is not None and text else 0.0
+        return Transcript(text, tuple(alternatives), 0.0, score, warp)
 
     def activate(self, model: LanguageModel) -> None:
         """Make ``model`` the active search, building it on first use."""
@@ -263,10 +295,10 @@ def _sigint_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _decode_in_worker(pcm: bytes, model: LanguageModel) -> Transcript:
+def _decode_in_worker(pcm: bytes, model: LanguageModel, warps: tuple[float, ...]) -> Transcript:
     if _host is None:  # pragma: no cover - the initializer always runs first
         raise RecognitionError("decoder worker was not initialised")
-    return _host.decode(np.frombuffer(pcm, dtype=np.int16), model)
+    return _host.decode(np.frombuffer(pcm, dtype=np.int16), model, warps)
 
 
 def _ready() -> bool:
@@ -277,15 +309,17 @@ class Recognizer:
     """Turns 16 kHz utterances into text; one per engine, shared by all its sessions.
 
     Decodes run in ``workers`` separate processes (started with ``spawn``: forking a process
-    that runs an event loop, aiortc and Playwright threads is not safe). Each worker builds
-    its decoder once and caches a search per language model, so a session's grammar is
-    compiled on its first utterance and reused after.
+    that runs an event loop, aiortc and Playwright threads is not safe); by default one per
+    warp, so an utterance's decodes run at the same time. Each worker builds its decoder once
+    and caches a search per language model, so a session's grammar is compiled on its first
+    utterance and reused after.
     """
 
-    def __init__(self, *, workers: int = 1, settings: DecoderSettings | None = None) -> None:
+    def __init__(self, *, workers: int | None = None, settings: DecoderSettings | None = None) -> None:
+        self.settings = settings or DecoderSettings()
+        workers = len(self.settings.warps) if workers is None else workers
         if workers < 1:
             raise ValueError(f"workers must be at least 1, not {workers}")
-        self.settings = settings or DecoderSettings()
         self._workers = workers
         self._pool = self._new_pool()
         self._closed = False
@@ -299,15 +333,22 @@ class Recognizer:
         )
 
     async def warm_up(self) -> None:
-        """Start a worker and load the acoustic model now rather than on the first utterance."""
-        await self._run(_ready)
+        """Start the workers and load the acoustic model now rather than on the first utterance."""
+        await asyncio.gather(*(self._run(_ready) for _ in range(self._workers)))
 
     async def transcribe(self, pcm16k: npt.NDArray[np.int16], language_model: LanguageModel) -> Transcript:
         """Recognise one utterance (16 kHz mono int16) against the session's language model."""
-        samples = np.ascontiguousarray(pcm16k, dtype=np.int16).reshape(-1)
-        result = await self._run(_decode_in_worker, samples.tobytes(), language_model)
-        assert isinstance(result, Transcript)
-        return result
+        started = time.perf_counter()
+        pcm = np.ascontiguousarray(pcm16k, dtype=np.int16).reshape(-1).tobytes()
+        # The warps are shared out among the workers, so one utterance's decodes run side by
+        # side instead of one after another.
+        warps = self.settings.warps
+        shares = [warps[start :: self._workers] for start in range(min(self._workers, len(warps)))]
+        heard = await asyncio.gather(*(self._run(_decode_in_worker, pcm, language_model, share)
+                                       for share in shares))  # fmt: skip
+        best = max(heard, key=lambda transcript: transcript.score)
+        assert isinstance(best, Transcript)
+        return replace(best, decode_ms=(time.perf_counter() - started) * 1000)
 
     async def aclose(self) -> None:
         """Stop the workers; harmless to call twice."""
@@ -328,14 +369,17 @@ class Recognizer:
         if self._closed:
             raise RecognitionError("the recognizer is closed")
         loop = asyncio.get_running_loop()
+        pool = self._pool
         try:
             with _sigint_blocked():  # submitting may start a worker
-                future = loop.run_in_executor(self._pool, function, *args)
+                future = loop.run_in_executor(pool, function, *args)
             return await future
         except concurrent.futures.process.BrokenProcessPool as err:
-            # A broken pool stays broken: start a fresh one so the next utterance is heard.
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._new_pool()
+            # A broken pool stays broken: start a fresh one so the next utterance is heard
+            # (once, however many of the utterance's decodes it broke).
+            if pool is self._pool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._new_pool()
             raise RecognitionError(
                 "a speech recognition worker died; check memory and the pocketsphinx install"
             ) from err

@@ -33,7 +33,7 @@ class EngineVoice:
     sessions with the same tools share one grammar and the decoder process builds it once.
     """
 
-    def __init__(self, *, workers: int = 1, models_cached: int = 16) -> None:
+    def __init__(self, *, workers: int | None = None, models_cached: int = 16) -> None:
         self._recognizer = Recognizer(workers=workers)
         self._models: OrderedDict[str, LanguageModel] = OrderedDict()
         self._models_cached = models_cached

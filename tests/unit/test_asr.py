@@ -104,6 +104,10 @@ def test_noise_floor_is_faint_and_reproducible(tmp_path: Path) -> None:
 def test_settings_are_validated() -> None:
     with pytest.raises(ValueError):
         DecoderSettings(nbest=-1)
+    with pytest.raises(ValueError, match="warps"):
+        DecoderSettings(warps=())
+    with pytest.raises(ValueError, match="warps"):
+        DecoderSettings(warps=(1.0, 3.0))
     with pytest.raises(ValueError):
         Recognizer(workers=0)
 
@@ -124,3 +128,27 @@ def test_recognizer_decodes_in_a_worker_process(tmp_path: Path, model: LanguageM
 
     first, again = arun(scenario())
     assert first.text == again.text == "make the button bigger"
+
+
+def test_the_best_scoring_warp_wins_in_one_process_or_shared_out(
+    tmp_path: Path, host: DecoderHost, model: LanguageModel, arun: Arun
+) -> None:
+    pcm = utterance(tmp_path, "turn the text red", "espeak-ng", "en+f3")
+    warps = (1.0, 1.3, 0.9)
+    each = [host.decode(pcm, model, (warp,)) for warp in warps]
+    # Each warp is applied whatever was decoded before (the front end caches the last one).
+    again = [host.decode(pcm, model, (warp,)) for warp in (0.9, 1.3, 1.3, 1.0)]
+    assert [heard.score for heard in again] == [each[2].score, each[1].score, each[1].score,
+                                                each[0].score]  # fmt: skip
+    best = max(each, key=lambda heard: heard.score)
+    assert best.warp == 1.3  # a high voice fits best with a stretched frequency axis
+    together = host.decode(pcm, model, warps)
+    assert (together.text, together.score, together.warp) == (best.text, best.score, best.warp)
+
+    async def shared_out() -> Transcript:
+        # Two workers for three warps: one decodes 1.0 and 0.9, the other 1.3.
+        async with Recognizer(workers=2, settings=DecoderSettings(warps=warps)) as recognizer:
+            return await recognizer.transcribe(pcm, model)
+
+    heard = arun(shared_out())
+    assert (heard.text, heard.score, heard.warp) == (best.text, best.score, best.warp)
