@@ -154,12 +154,7 @@ class DecoderHost:
         if self.settings.noise_floor_db is not None:
             samples = _with_noise_floor(samples, self.settings.noise_floor_db)
         audio = samples.tobytes()
-        best: Transcript | None = None
-        for warp in warps or self.settings.warps:
-            heard = self._decode_warped(audio, warp)
-            if best is None or heard.score > best.score:
-                best = heard
-        assert best is not None  # there is always at least one warp
+        best = _best([self._decode_warped(audio, warp) for warp in warps or self.settings.warps])
         return replace(best, decode_ms=(time.perf_counter() - started) * 1000)
 
     def _decode_warped(self, audio: bytes, warp: float) -> Transcript:
@@ -225,6 +220,11 @@ def decode(
 ) -> Transcript:
     """Recognise in this process with a fresh decoder (for scripts; the engine uses Recognizer)."""
     return DecoderHost(settings).decode(pcm16k, model)
+
+
+def _best(heard: Sequence[Transcript]) -> Transcript:
+    """The best-scoring of one utterance's decodes (the first of equals: warp 1.0 leads)."""
+    return max(heard, key=lambda transcript: transcript.score)
 
 
 def _clean(hypstr: str) -> str:
@@ -346,9 +346,7 @@ class Recognizer:
         shares = [warps[start :: self._workers] for start in range(min(self._workers, len(warps)))]
         heard = await asyncio.gather(*(self._run(_decode_in_worker, pcm, language_model, share)
                                        for share in shares))  # fmt: skip
-        best = max(heard, key=lambda transcript: transcript.score)
-        assert isinstance(best, Transcript)
-        return replace(best, decode_ms=(time.perf_counter() - started) * 1000)
+        return replace(_best(heard), decode_ms=(time.perf_counter() - started) * 1000)
 
     async def aclose(self) -> None:
         """Stop the workers; harmless to call twice."""
