@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import webcolors
 
-__all__ = ["RGBA", "color_names", "parse_css_color", "same_color", "to_css_rgb", "to_hex"]
+__all__ = ["RGBA", "color_names", "name_of", "parse_css_color", "same_color", "to_css_rgb", "to_hex"]
 
 
 class RGBA(NamedTuple):
@@ -85,6 +85,17 @@ def same_color(a: str, b: str) -> bool:
         # disagree on which channels they report for "transparent".
         return True
     return first[:3] == second[:3] and alpha_first == alpha_second
+
+
+def name_of(text: str) -> str | None:
+    """The CSS name of exactly this opaque colour ("rgb(255, 255, 255)" is ``white``), if it has one."""
+    color = parse_css_color(text)
+    if color is None or _alpha_byte(color.alpha) != 255:
+        return None
+    try:
+        return str(webcolors.rgb_to_name((color.r, color.g, color.b), spec=webcolors.CSS3))
+    except ValueError:
+        return None
 
 
 def to_hex(text: str) -> str | None:

@@ -7,6 +7,8 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
+from ..colors import name_of
+
 _IRREGULAR_PAST = {"set": "set", "make": "made", "get": "got", "read": "read", "show": "showed",
                    "put": "put", "hide": "hid", "find": "found", "send": "sent"}
 
@@ -41,7 +43,7 @@ def reply_for_output(name: str, arguments: dict[str, Any], output: str) -> str:
     action = describe_call(name, arguments if isinstance(arguments, dict) else {})
     if result.get("ok") is False or "error" in result and result.get("ok") is not True:
         reason = str(result.get("error") or "an unknown error")
-        return f"That did not work: {_sentence(reason)}"
+        return f"That did not work: {_sentence(_speakable(reason))}"
     if isinstance(result.get("html"), str):
         return summarise_page(result["html"])
     verified = result.get("verified")
@@ -49,7 +51,7 @@ def reply_for_output(name: str, arguments: dict[str, Any], output: str) -> str:
         return f"Done. I {action}, and the page confirms it."
     if verified is False:
         why = result.get("reason") or "the change did not show on the page"
-        return f"I {action}, but the page does not show it: {_sentence(str(why))}"
+        return f"I {action}, but the page does not show it: {_sentence(_speakable(str(why)))}"
     return f"I {action}; the page could not confirm it."
 
 
@@ -68,6 +70,17 @@ def summarise_page(html: str) -> str:
 
 def _spoken(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
+
+
+_CSS_COLOR = re.compile(r"\brgba?\([^()]*\)")
+_SAID_TWICE = re.compile(r"\b([a-z]+) \(\1\)")
+
+
+def _speakable(reason: str) -> str:
+    """A verifier's reason as it is best heard: computed colours by their names where they have
+    one ("rgb(255, 255, 255)" read aloud takes seconds; "white" does not), said once."""
+    named = _CSS_COLOR.sub(lambda match: name_of(match.group()) or match.group(), reason)
+    return _SAID_TWICE.sub(r"\1", named)
 
 
 def _sentence(text: str) -> str:

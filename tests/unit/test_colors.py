@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bridge.colors import RGBA, color_names, parse_css_color, same_color, to_css_rgb, to_hex
+from bridge.colors import RGBA, color_names, name_of, parse_css_color, same_color, to_css_rgb, to_hex
 
 
 @pytest.mark.parametrize(
@@ -92,6 +92,22 @@ def test_different_colours(a: str, b: str) -> None:
 )
 def test_to_hex(text: str, expected: str | None) -> None:
     assert to_hex(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("rgb(255, 255, 255)", "white"),
+        ("rgb(0, 0, 255)", "blue"),
+        ("#808080", "gray"),
+        ("LightBlue", "lightblue"),
+        ("rgb(1, 2, 3)", None),
+        ("rgba(0, 0, 255, 0.5)", None),
+        ("nonsense", None),
+    ],
+)
+def test_name_of_an_exact_colour(text: str, name: str | None) -> None:
+    assert name_of(text) == name
 
 
 # What Chromium 156 reported as the computed `color` for each value, checked on this machine.
