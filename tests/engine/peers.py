@@ -15,8 +15,9 @@ TOOLS = ToolRegistry.load().definitions()
 
 
 @asynccontextmanager
-async def call(session: dict[str, Any] | None = None) -> AsyncIterator[RealtimeClient]:
-    voice = EngineVoice()
+async def call(voice: EngineVoice, session: dict[str, Any] | None = None
+               ) -> AsyncIterator[RealtimeClient]:
+    """A client on a call to a fresh engine that hears and speaks with `voice` (kept open)."""
     engine = Engine(speech=voice)
     client = RealtimeClient()
     try:
@@ -27,7 +28,6 @@ async def call(session: dict[str, Any] | None = None) -> AsyncIterator[RealtimeC
     finally:
         await client.close()
         await engine.aclose()
-        await voice.aclose()
 
 
 def text_message(text: str) -> dict[str, Any]:

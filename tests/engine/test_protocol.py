@@ -6,12 +6,14 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from bridge.engine.voice import EngineVoice
+
 from .peers import TOOLS, call, text_message, update_tools
 
 
-def test_session_update_merges_into_ga_session(arun: Callable[..., Any]) -> None:
+def test_session_update_merges_into_ga_session(arun: Callable[..., Any], engine_voice: EngineVoice) -> None:
     async def scenario() -> None:
-        async with call({"instructions": "be brief"}) as client:
+        async with call(engine_voice, {"instructions": "be brief"}) as client:
             created = await client.wait_for("session.created")
             assert created["session"]["type"] == "realtime"
             assert created["session"]["instructions"] == "be brief"
@@ -24,9 +26,11 @@ def test_session_update_merges_into_ga_session(arun: Callable[..., Any]) -> None
     arun(scenario())
 
 
-def test_beta_session_update_is_answered_in_ga_shape(arun: Callable[..., Any]) -> None:
+def test_beta_session_update_is_answered_in_ga_shape(
+    arun: Callable[..., Any], engine_voice: EngineVoice
+) -> None:
     async def scenario() -> None:
-        async with call() as client:
+        async with call(engine_voice) as client:
             client.send({"type": "session.update", "session": {
                 "modalities": ["text"], "voice": "alloy", "tools": TOOLS}})
             session = (await client.wait_for("session.updated"))["session"]
@@ -37,9 +41,11 @@ def test_beta_session_update_is_answered_in_ga_shape(arun: Callable[..., Any]) -
     arun(scenario())
 
 
-def test_text_turn_becomes_function_call_then_spoken_answer(arun: Callable[..., Any]) -> None:
+def test_text_turn_becomes_function_call_then_spoken_answer(
+    arun: Callable[..., Any], engine_voice: EngineVoice
+) -> None:
     async def scenario() -> None:
-        async with call() as client:
+        async with call(engine_voice) as client:
             await update_tools(client)
             client.send(text_message("change the background color to blue"))
             await client.wait_for("conversation.item.done")
@@ -67,9 +73,9 @@ def test_text_turn_becomes_function_call_then_spoken_answer(arun: Callable[..., 
     arun(scenario())
 
 
-def test_unmatched_text_gets_an_honest_reply(arun: Callable[..., Any]) -> None:
+def test_unmatched_text_gets_an_honest_reply(arun: Callable[..., Any], engine_voice: EngineVoice) -> None:
     async def scenario() -> None:
-        async with call() as client:
+        async with call(engine_voice) as client:
             await update_tools(client)
             client.send(text_message("tell me a joke about penguins"))
             client.send({"type": "response.create"})
@@ -80,9 +86,11 @@ def test_unmatched_text_gets_an_honest_reply(arun: Callable[..., Any]) -> None:
     arun(scenario())
 
 
-def test_bad_events_get_error_and_session_stays_open(arun: Callable[..., Any]) -> None:
+def test_bad_events_get_error_and_session_stays_open(
+    arun: Callable[..., Any], engine_voice: EngineVoice
+) -> None:
     async def scenario() -> None:
-        async with call() as client:
+        async with call(engine_voice) as client:
             bad: list[str | bytes] = [
                 "{not json", "[1, 2]", json.dumps({"type": "no.such.event"}),
                 json.dumps({"type": "conversation.item.create"}),
@@ -109,9 +117,9 @@ def test_bad_events_get_error_and_session_stays_open(arun: Callable[..., Any]) -
     arun(scenario())
 
 
-def test_response_create_while_active_is_refused(arun: Callable[..., Any]) -> None:
+def test_response_create_while_active_is_refused(arun: Callable[..., Any], engine_voice: EngineVoice) -> None:
     async def scenario() -> None:
-        async with call() as client:
+        async with call(engine_voice) as client:
             await update_tools(client)
             client.send(text_message("hello there"))
             client.send({"type": "response.create"})

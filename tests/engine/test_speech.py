@@ -12,6 +12,7 @@ import numpy as np
 
 from bridge.client import RealtimeClient
 from bridge.engine.tts import synthesize
+from bridge.engine.voice import EngineVoice
 from tests.conftest import content_words
 
 from .peers import TOOLS, call, text_message, update_tools
@@ -33,9 +34,11 @@ async def configure(client: RealtimeClient, **session: Any) -> dict[str, Any]:
     return (await client.wait_for("session.updated", after=mark))["session"]
 
 
-def test_spoken_command_gives_turn_events_transcript_and_function_call(arun: Arun) -> None:
+def test_spoken_command_gives_turn_events_transcript_and_function_call(
+    arun: Arun, engine_voice: EngineVoice
+) -> None:
     async def scenario() -> None:
-        async with call() as client:
+        async with call(engine_voice) as client:
             await update_tools(client)
             audio = await utterance("make the button bigger")
             client.speak(audio)
@@ -60,9 +63,9 @@ def test_spoken_command_gives_turn_events_transcript_and_function_call(arun: Aru
     arun(scenario())
 
 
-def test_manual_turns_without_turn_detection(arun: Arun) -> None:
+def test_manual_turns_without_turn_detection(arun: Arun, engine_voice: EngineVoice) -> None:
     async def scenario() -> None:
-        async with call() as client:
+        async with call(engine_voice) as client:
             await configure(client, audio={"input": {"turn_detection": None}})
             playback = client.speak(await utterance("make the background blue", tail_s=0.3))
             await playback.finished
@@ -80,9 +83,9 @@ def test_manual_turns_without_turn_detection(arun: Arun) -> None:
     arun(scenario())
 
 
-def test_create_response_false_commits_without_answering(arun: Arun) -> None:
+def test_create_response_false_commits_without_answering(arun: Arun, engine_voice: EngineVoice) -> None:
     async def scenario() -> None:
-        async with call() as client:
+        async with call(engine_voice) as client:
             await configure(client, audio={"input": {"turn_detection": {
                 "type": "server_vad", "create_response": False}}})
             client.speak(await utterance("make the background blue"))
@@ -93,9 +96,9 @@ def test_create_response_false_commits_without_answering(arun: Arun) -> None:
     arun(scenario())
 
 
-def test_speech_during_a_spoken_reply_barges_in(arun: Arun) -> None:
+def test_speech_during_a_spoken_reply_barges_in(arun: Arun, engine_voice: EngineVoice) -> None:
     async def scenario() -> None:
-        async with call() as client:
+        async with call(engine_voice) as client:
             await update_tools(client)
             # An unmatched message gets a long spoken "I did not catch that: …" reply.
             client.send(text_message("tell me a long story about penguins who sail across the sea "
@@ -124,9 +127,9 @@ def test_speech_during_a_spoken_reply_barges_in(arun: Arun) -> None:
     arun(scenario())
 
 
-def test_response_cancel_and_output_clear_stop_the_voice(arun: Arun) -> None:
+def test_response_cancel_and_output_clear_stop_the_voice(arun: Arun, engine_voice: EngineVoice) -> None:
     async def scenario() -> None:
-        async with call() as client:
+        async with call(engine_voice) as client:
             await update_tools(client)
             for stop in ({"type": "response.cancel"}, {"type": "output_audio_buffer.clear"}):
                 mark = len(client.events)
@@ -142,9 +145,9 @@ def test_response_cancel_and_output_clear_stop_the_voice(arun: Arun) -> None:
     arun(scenario())
 
 
-def test_text_only_session_answers_in_text(arun: Arun) -> None:
+def test_text_only_session_answers_in_text(arun: Arun, engine_voice: EngineVoice) -> None:
     async def scenario() -> None:
-        async with call() as client:
+        async with call(engine_voice) as client:
             await configure(client, output_modalities=["text"])
             client.send(text_message("hello there"))
             client.send({"type": "response.create"})
@@ -158,7 +161,7 @@ def test_text_only_session_answers_in_text(arun: Arun) -> None:
     arun(scenario())
 
 
-def test_tool_choice_is_honoured(arun: Arun) -> None:
+def test_tool_choice_is_honoured(arun: Arun, engine_voice: EngineVoice) -> None:
     async def ask(client: RealtimeClient, text: str, **response: Any) -> dict[str, Any]:
         mark = len(client.events)
         client.send(text_message(text))
@@ -170,7 +173,7 @@ def test_tool_choice_is_honoured(arun: Arun) -> None:
                 if o["type"] == "function_call"]  # fmt: skip
 
     async def scenario() -> None:
-        async with call() as client:
+        async with call(engine_voice) as client:
             await configure(client, tool_choice="none", output_modalities=["text"])
             assert calls(await ask(client, "make the background blue")) == []
             await configure(client, tool_choice="required")
