@@ -4,6 +4,7 @@ runs and the bridge verifies in the DOM, and the engine's spoken answer reaches 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -39,7 +40,6 @@ def test_spoken_command_is_verified_and_answered_aloud(
     rtc_bridge: BridgeHandle, said: str, tool: str, arguments: dict[str, Any],
     shown: tuple[str, str] | None,
 ) -> None:
-    before = rtc_bridge.evaluate(RECEIVED_AUDIO)
     utterance = rtc_bridge.say(said)
     heard = rtc_bridge.event_log.wait_for(
         lambda r: r.type.startswith("conversation.item.input_audio_transcription."),
@@ -51,13 +51,20 @@ def test_spoken_command_is_verified_and_answered_aloud(
     if shown is not None:
         assert call.observed[shown[0]] == shown[1]
     answer = rtc_bridge.event_log.wait_for(
-        lambda r: r.dir == "server" and r.type == "response.output_audio_transcript.done",
-        timeout_s=15, after=utterance.mark)
-    assert answer.event["transcript"]
+        lambda r: r.dir == "server" and r.type == "response.output_audio_transcript.delta"
+        and bool(r.event.get("delta")), timeout_s=15, after=utterance.mark)
     rtc_bridge.event_log.wait_for(
-        lambda r: r.dir == "server" and r.type == "output_audio_buffer.stopped",
-        timeout_s=15, after=answer.seq)
-    after = rtc_bridge.evaluate(RECEIVED_AUDIO)
-    # The page's <audio> played the answer: energy arrived, not just packets of silence.
+        lambda r: r.dir == "server" and r.type == "output_audio_buffer.started"
+        and r.event.get("response_id") == answer.event["response_id"],
+        timeout_s=15, after=utterance.mark)
+    # The page's <audio> plays the answer: energy arrives, not just packets of silence. Counted
+    # from the answer's start (an earlier answer was cut off when this command was said), and
+    # not to its end: the next command may interrupt it.
+    before = rtc_bridge.evaluate(RECEIVED_AUDIO)
+    deadline = time.monotonic() + 10
+    after = before
+    while after["energy"] - before["energy"] <= 0.01 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        after = rtc_bridge.evaluate(RECEIVED_AUDIO)
     assert after["samples"] > before["samples"]
     assert after["energy"] - before["energy"] > 0.01
