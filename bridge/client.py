@@ -17,6 +17,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from .engine.audio import OutboundAudioTrack, Playback
+from .engine.calls import close_shielded
 
 Predicate = Callable[[dict[str, Any]], bool]
 
@@ -124,7 +125,7 @@ class RealtimeClient:
             self.audio_levels.append((time.monotonic(), peak))
 
     async def close(self) -> None:
-        await self.pc.close()
+        await close_shielded(self.pc)
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -211,10 +211,17 @@ class Engine:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
+async def close_shielded(pc: RTCPeerConnection) -> None:
+    """`pc.close()`, not cancelled with the task that awaits it. A second close() waits on the
+    first one's future; cancelling that waiter would cancel the future, and the first close()
+    would then fail ("Task exception was never retrieved: InvalidStateError")."""
+    await asyncio.shield(pc.close())
+
+
 async def _close_peer(pc: RTCPeerConnection) -> None:
     """Close a peer connection, even one that a rejected offer left half set up."""
     try:
-        await pc.close()
+        await close_shielded(pc)
     except Exception:  # aiortc trips over transports it never created; close what exists
         log.debug("peer close failed; stopping its transports one by one", exc_info=True)
         for transceiver in pc.getTransceivers():
