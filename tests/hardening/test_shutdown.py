@@ -147,3 +147,18 @@ def test_shutdown_with_live_sessions(tmp_path: Path, arun: Callable[..., Any]) -
         check_event_log(served.events, calls_closed=1)
 
     arun(scenario(), timeout_s=150)
+
+
+def test_ctrl_c_while_starting_stops_quietly(tmp_path: Path, arun: Callable[..., Any]) -> None:
+    """Ctrl-C within the first moments, while the bridge is still importing and before it has
+    set its own signal handlers, stops it without a traceback."""
+    async def scenario() -> None:
+        run = await start(tmp_path / "events.jsonl")
+        await asyncio.sleep(0.3)  # the interpreter is up; importing takes most of a second
+        os.killpg(run.proc.pid, signal.SIGINT)
+        out, err = await asyncio.wait_for(run.proc.communicate(), 60)
+        assert run.proc.returncode in (0, 130), (run.proc.returncode, err.decode()[-2000:])
+        assert not [n for n in NOISE if n in out.decode() + err.decode()], err.decode()[-2000:]
+        assert "stopped" in out.decode() + err.decode()
+
+    arun(scenario(), timeout_s=90)
