@@ -1,0 +1,148 @@
+"""OpenAI's own browser client, the Agents SDK (`@openai/agents-realtime`, its WebRTC transport),
+pointed at the embedded engine's `POST /v1/realtime/calls` instead of api.openai.com: it
+connects (waiting, as it does, for `session.updated`), sends a typed message, runs its own tool
+when the engine calls it, sends the output back, and gets the engine's spoken answer.
+
+The SDK's published browser bundle is fetched from the npm registry once (pinned version,
+checked against npm's sha512, kept in the environment) and served from the bridge's origin by
+Playwright, so the page reaches the engine same-origin, as a page served by the bridge would.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import sys
+import tarfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Route, sync_playwright
+
+from bridge.chromium import choose_chromium, launch_args, write_silence
+from bridge.config import Settings
+from bridge.server import BridgeThread
+
+pytestmark = pytest.mark.e2e
+
+SDK_VERSION = "0.20.0"
+SDK_TARBALL = f"https://registry.npmjs.org/@openai/agents-realtime/-/agents-realtime-{SDK_VERSION}.tgz"
+SDK_SHA512 = "KK3w9k9rkqv5mC25vykWTe/1IIcOMsqwJs9mB0aX9Z2Us487xGduZgqr+ENEzthjZbQvTi/+qUv/tfoZeN/p/w=="
+
+# A page written as the SDK's documentation shows: an agent with one tool whose parameters are a
+# JSON schema, a session on the WebRTC transport, an ephemeral-looking key (the SDK refuses
+# others in a browser; the local engine accepts any bearer token unless it has a key set).
+AGENT_PAGE = """<!doctype html><html><head><title>agent</title></head><body><h1>Agent</h1>
+<script type="module">
+import { RealtimeAgent, RealtimeSession, tool } from './openai-realtime-agents.mjs';
+window.sdkLog = [];
+const note = (kind, data) => window.sdkLog.push({ kind, data: JSON.parse(JSON.stringify(data ?? null)) });
+const changeBackgroundColor = tool({
+  name: 'changeBackgroundColor',
+  description: 'Change the background colour of the page',
+  parameters: { type: 'object', properties: { color: { type: 'string', description: 'a CSS colour' } },
+                required: ['color'], additionalProperties: false },
+  strict: true,
+  execute: async ({ color }) => {
+    document.body.style.backgroundColor = color;
+    return JSON.stringify({ ok: true, backgroundColor: getComputedStyle(document.body).backgroundColor });
+  },
+});
+const agent = new RealtimeAgent({ name: 'Assistant', instructions: 'Change the page when asked.',
+                                  tools: [changeBackgroundColor] });
+const session = new RealtimeSession(agent, { transport: 'webrtc', model: 'gpt-realtime' });
+session.on('agent_tool_start', (_c, _a, t, details) =>
+  note('tool_start', { name: t.name, arguments: details?.toolCall?.arguments }));
+session.on('agent_tool_end', (_c, _a, t, result) => note('tool_end', { name: t.name, result }));
+session.on('error', (e) => note('failed', String(e?.error?.message ?? e?.error ?? e)));
+session.on('transport_event', (e) => note('event', { type: e.type, transcript: e.transcript ?? null }));
+window.sdkRun = async (text) => {
+  try {
+    await session.connect({ apiKey: 'ek_local', url: location.origin + '/v1/realtime/calls' });
+    note('connected', true);
+    session.sendMessage(text);
+  } catch (e) { note('failed', String(e?.stack ?? e)); }
+};
+window.sdkReady = true;
+</script></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def sdk_bundle() -> Path:
+    """The SDK's browser bundle (`dist/bundle/*.mjs`), downloaded once into the environment."""
+    folder = Path(sys.prefix) / "test-assets" / f"openai-agents-realtime-{SDK_VERSION}"
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / "openai-realtime-agents.mjs").exists():
+        data = httpx.get(SDK_TARBALL, timeout=120, follow_redirects=True).raise_for_status().content
+        digest = base64.b64encode(hashlib.sha512(data).digest()).decode()
+        assert digest == SDK_SHA512, f"{SDK_TARBALL} does not match npm's published sha512"
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+            for member in tar.getmembers():
+                if member.name.startswith("package/dist/bundle/") and member.name.endswith(".mjs"):
+                    source = tar.extractfile(member)
+                    assert source is not None
+                    (folder / Path(member.name).name).write_bytes(source.read())
+    return folder
+
+
+@pytest.fixture(scope="module")
+def engine_url() -> Iterator[str]:
+    """A bridge on the embedded engine, speech on, with no controlled browser of its own."""
+    settings = Settings.from_env({}, port=0, headless=True, open_browser=False, upstream="local")
+    thread = BridgeThread(settings).start()
+    try:
+        assert thread.server is not None
+        yield thread.server.url
+    finally:
+        thread.stop()
+
+
+def test_openai_agents_sdk_runs_its_tool_through_the_engine(
+    sdk_bundle: Path, engine_url: str, tmp_path: Path
+) -> None:
+    def serve(route: Route) -> None:
+        name = route.request.url.rsplit("/sdk/", 1)[-1]
+        if name == "agent.html":
+            route.fulfill(body=AGENT_PAGE, content_type="text/html")
+        else:
+            route.fulfill(body=(sdk_bundle / name).read_bytes(), content_type="text/javascript")
+
+    with sync_playwright() as playwright:
+        choice = choose_chromium(None, playwright.chromium.executable_path)
+        browser = playwright.chromium.launch(
+            executable_path=choice.executable, channel=None if choice.executable else "chromium",
+            args=launch_args(fake_mic=write_silence(tmp_path / "silence.wav")))
+        try:
+            page = browser.new_page()
+            page.route(f"{engine_url}/sdk/**", serve)
+            page.goto(f"{engine_url}/sdk/agent.html")
+            page.wait_for_function("window.sdkReady === true", timeout=30_000)
+            page.evaluate("text => window.sdkRun(text)", "change the background color to blue")
+            # The engine answers the tool's output aloud; its transcript ends the turn.
+            page.wait_for_function(
+                """() => window.sdkLog.some(e => e.kind === 'failed') || window.sdkLog.some(
+                    (e, i) => e.kind === 'event' && e.data.type === 'response.output_audio_transcript.done'
+                    && window.sdkLog.slice(0, i).some(f => f.kind === 'tool_end'))""",
+                timeout=30_000)
+            log: list[dict[str, Any]] = page.evaluate("window.sdkLog")
+            background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        finally:
+            browser.close()
+
+    entries = {entry["kind"]: entry["data"] for entry in log}
+    assert "failed" not in entries, entries["failed"]
+    assert entries["connected"] is True
+    assert entries["tool_start"]["name"] == "changeBackgroundColor"
+    assert json.loads(entries["tool_start"]["arguments"]) == {"color": "blue"}
+    assert json.loads(entries["tool_end"]["result"])["backgroundColor"] == "rgb(0, 0, 255)"
+    assert background == "rgb(0, 0, 255)"
+    events = [entry["data"]["type"] for entry in log if entry["kind"] == "event"]
+    assert events[:2] == ["session.created", "session.updated"]
+    answer = [entry["data"]["transcript"] for entry in log if entry["kind"] == "event"
+              and entry["data"]["type"] == "response.output_audio_transcript.done"]
+    assert answer and "background color to blue" in answer[-1]
