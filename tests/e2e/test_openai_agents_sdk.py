@@ -1,7 +1,8 @@
 """OpenAI's own browser client, the Agents SDK (`@openai/agents-realtime`, its WebRTC transport),
 pointed at the embedded engine's `POST /v1/realtime/calls` instead of api.openai.com: it
-connects (waiting, as it does, for `session.updated`), sends a typed message, runs its own tool
-when the engine calls it, sends the output back, and gets the engine's spoken answer.
+connects (waiting, as it does, for `session.updated`); a command typed, or said into its own
+microphone track, makes the engine call the SDK's tool; the SDK runs it, sends the output back,
+and gets the engine's spoken answer.
 
 The SDK's published browser bundle is fetched from the npm registry once (pinned version,
 checked against npm's sha512, kept in the environment) and served from the bridge's origin by
@@ -28,6 +29,7 @@ from playwright.sync_api import Route, sync_playwright
 from bridge.chromium import choose_chromium, launch_args, write_silence
 from bridge.config import Settings
 from bridge.server import BridgeThread
+from bridge.speech import synthesize_utterance_wav
 
 pytestmark = pytest.mark.e2e
 
@@ -66,7 +68,7 @@ window.sdkRun = async (text) => {
   try {
     await session.connect({ apiKey: 'ek_local', url: location.origin + '/v1/realtime/calls' });
     note('connected', true);
-    session.sendMessage(text);
+    if (text) session.sendMessage(text);
   } catch (e) { note('failed', String(e?.stack ?? e)); }
 };
 window.sdkReady = true;
@@ -107,37 +109,51 @@ def engine_url() -> Iterator[str]:
         thread.stop()
 
 
-def test_openai_agents_sdk_runs_its_tool_through_the_engine(
-    sdk_bundle: Path, engine_url: str, tmp_path: Path
-) -> None:
+def run_agent(sdk: Path, engine_url: str, microphone: Path, typed: str | None) -> tuple[list[Any], str]:
+    """The agent page in its own Chromium whose microphone plays `microphone`; `typed` is sent as
+    a text message once connected. Returns the page's log once the engine has answered a tool's
+    output aloud (or something failed), and the page's background colour."""
     def serve(route: Route) -> None:
         name = route.request.url.rsplit("/sdk/", 1)[-1]
         if name == "agent.html":
             route.fulfill(body=AGENT_PAGE, content_type="text/html")
         else:
-            route.fulfill(body=(sdk_bundle / name).read_bytes(), content_type="text/javascript")
+            route.fulfill(body=(sdk / name).read_bytes(), content_type="text/javascript")
 
     with sync_playwright() as playwright:
         choice = choose_chromium(None, playwright.chromium.executable_path)
         browser = playwright.chromium.launch(
             executable_path=choice.executable, channel=None if choice.executable else "chromium",
-            args=launch_args(fake_mic=write_silence(tmp_path / "silence.wav")))
+            args=launch_args(fake_mic=microphone))
         try:
             page = browser.new_page()
             page.route(f"{engine_url}/sdk/**", serve)
             page.goto(f"{engine_url}/sdk/agent.html")
             page.wait_for_function("window.sdkReady === true", timeout=30_000)
-            page.evaluate("text => window.sdkRun(text)", "change the background color to blue")
-            # The engine answers the tool's output aloud; its transcript ends the turn.
+            page.evaluate("text => window.sdkRun(text)", typed)
             page.wait_for_function(
                 """() => window.sdkLog.some(e => e.kind === 'failed') || window.sdkLog.some(
                     (e, i) => e.kind === 'event' && e.data.type === 'response.output_audio_transcript.done'
                     && window.sdkLog.slice(0, i).some(f => f.kind === 'tool_end'))""",
                 timeout=30_000)
             log: list[dict[str, Any]] = page.evaluate("window.sdkLog")
-            background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+            background: str = page.evaluate("getComputedStyle(document.body).backgroundColor")
+            return log, background
         finally:
             browser.close()
+
+
+@pytest.mark.parametrize("said", [False, True], ids=["typed", "spoken"])
+def test_openai_agents_sdk_runs_its_tool_through_the_engine(
+    sdk_bundle: Path, engine_url: str, tmp_path: Path, said: bool
+) -> None:
+    command = "change the background color to blue"
+    if said:  # the SDK's own microphone track carries the command, after its connection is up
+        microphone = synthesize_utterance_wav(command, tmp_path / "command.wav",
+                                              lead_silence_s=1.5, tail_silence_s=20.0)
+    else:
+        microphone = write_silence(tmp_path / "silence.wav")
+    log, background = run_agent(sdk_bundle, engine_url, microphone, None if said else command)
 
     entries = {entry["kind"]: entry["data"] for entry in log}
     assert "failed" not in entries, entries["failed"]
@@ -148,6 +164,11 @@ def test_openai_agents_sdk_runs_its_tool_through_the_engine(
     assert background == "rgb(0, 0, 255)"
     events = [entry["data"]["type"] for entry in log if entry["kind"] == "event"]
     assert events[:2] == ["session.created", "session.updated"]
+    if said:
+        assert "input_audio_buffer.speech_stopped" in events
+        heard = [e["data"]["transcript"] for e in log if e["kind"] == "event" and e["data"]["type"]
+                 == "conversation.item.input_audio_transcription.completed"]
+        assert heard and "blue" in heard[0]
     answer = [entry["data"]["transcript"] for entry in log if entry["kind"] == "event"
               and entry["data"]["type"] == "response.output_audio_transcript.done"]
     assert answer and "background color to blue" in answer[-1]
