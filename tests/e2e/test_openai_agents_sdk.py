@@ -18,6 +18,7 @@ import json
 import ssl
 import sys
 import tarfile
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -79,8 +80,7 @@ window.sdkReady = true;
 def sdk_bundle() -> Path:
     """The SDK's browser bundle (`dist/bundle/*.mjs`), downloaded once into the environment."""
     folder = Path(sys.prefix) / "test-assets" / f"openai-agents-realtime-{SDK_VERSION}"
-    folder.mkdir(parents=True, exist_ok=True)
-    if not (folder / "openai-realtime-agents.mjs").exists():
+    if not folder.exists():
         # The system's certificate store, as pip and apt use, rather than httpx's own: where
         # registries are reached through a proxy whose CA is installed system-wide, it trusts it.
         trust = ssl.create_default_context()
@@ -88,12 +88,15 @@ def sdk_bundle() -> Path:
                          verify=trust).raise_for_status().content
         digest = base64.b64encode(hashlib.sha512(data).digest()).decode()
         assert digest == SDK_SHA512, f"{SDK_TARBALL} does not match npm's published sha512"
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        unpacked = Path(tempfile.mkdtemp(prefix=folder.name, dir=folder.parent))
         with tarfile.open(fileobj=io.BytesIO(data)) as tar:
             for member in tar.getmembers():
                 if member.name.startswith("package/dist/bundle/") and member.name.endswith(".mjs"):
                     source = tar.extractfile(member)
                     assert source is not None
-                    (folder / Path(member.name).name).write_bytes(source.read())
+                    (unpacked / Path(member.name).name).write_bytes(source.read())
+        unpacked.rename(folder)  # whole or not at all: an interrupted download is not kept
     return folder
 
 
