@@ -32,15 +32,20 @@ def describe_call(name: str, arguments: dict[str, Any]) -> str:
 
 
 def reply_for_output(name: str, arguments: dict[str, Any], output: str) -> str:
-    """One sentence about a tool result, honest about whether the page confirmed it."""
+    """One sentence about a tool result, honest about whether the page confirmed it.
+
+    The bridge's outputs are JSON objects with `ok` and `verified`; other clients send what
+    their tools return, often plain text ("Background changed") or an object without either.
+    """
+    # A client may have created the call itself, with arguments that are JSON but no object.
+    action = describe_call(name, arguments if isinstance(arguments, dict) else {})
     try:
         result = json.loads(output)
     except (ValueError, TypeError):
-        result = None
+        result = output
     if not isinstance(result, dict):
-        return f"I ran {' '.join(words_of(name))}, but its result was not readable."
-    # A client may have created the call itself, with arguments that are JSON but no object.
-    action = describe_call(name, arguments if isinstance(arguments, dict) else {})
+        said = _quoted(result if isinstance(result, str) else json.dumps(result))
+        return f"I {action}. It says: {_sentence(said)}" if said else f"I {action}."
     if result.get("ok") is False or "error" in result and result.get("ok") is not True:
         reason = str(result.get("error") or "an unknown error")
         return f"That did not work: {_sentence(_speakable(reason))}"
@@ -52,7 +57,7 @@ def reply_for_output(name: str, arguments: dict[str, Any], output: str) -> str:
     if verified is False:
         why = result.get("reason") or "the change did not show on the page"
         return f"I {action}, but the page does not show it: {_sentence(_speakable(str(why)))}"
-    return f"I {action}; the page could not confirm it."
+    return f"Done. I {action}."
 
 
 def summarise_page(html: str) -> str:
@@ -81,6 +86,17 @@ def _speakable(reason: str) -> str:
     one ("rgb(255, 255, 255)" read aloud takes seconds; "white" does not), said once."""
     named = _CSS_COLOR.sub(lambda match: name_of(match.group()) or match.group(), reason)
     return _SAID_TWICE.sub(r"\1", named)
+
+
+_QUOTE_MAX_CHARS = 160
+
+
+def _quoted(text: str) -> str:
+    """A tool's own words, read out: on one line, colours named, cut at a word near 160 chars."""
+    flat = _speakable(" ".join(text.split()))
+    if len(flat) <= _QUOTE_MAX_CHARS:
+        return flat
+    return flat[:_QUOTE_MAX_CHARS].rsplit(" ", 1)[0] + " …"
 
 
 def _sentence(text: str) -> str:

@@ -57,14 +57,30 @@ def test_colours_without_a_name_are_kept_as_they_are() -> None:
     assert reply.endswith(f": {reason}.")
 
 
-def test_errors_and_unreadable_results_are_said_honestly() -> None:
+def test_errors_are_said_honestly() -> None:
     error = reply_for_output("changeTextColor", {"color": "x"},
                              _output(ok=False, error="color: 'x' is not a CSS colour"))
     assert error == "That did not work: color: 'x' is not a CSS colour."
-    assert reply_for_output("getTime", {}, "not json") == \
-        "I ran get time, but its result was not readable."
-    assert reply_for_output("getTime", {}, _output(ok=True)) == \
-        "I got the time; the page could not confirm it."
+
+
+ACTION = "I changed the background color to blue"
+
+
+@pytest.mark.parametrize("output, said", [
+    ("Background changed", f"{ACTION}. It says: Background changed."),
+    ("", f"{ACTION}."),
+    ("true", f"{ACTION}. It says: true."),
+    ('{"ok": true, "backgroundColor": "rgb(0, 0, 255)"}', f"Done. {ACTION}."),
+    ("set to rgb(0, 0, 255)\n  at once", f"{ACTION}. It says: set to blue at once."),
+], ids=["text", "empty", "json-scalar", "object-without-verified", "multi-line"])
+def test_other_clients_outputs_are_said_as_they_come(output: str, said: str) -> None:
+    assert reply_for_output("changeBackgroundColor", {"color": "blue"}, output) == said
+
+
+def test_a_long_plain_output_is_cut_at_a_word() -> None:
+    reply = reply_for_output("getTime", {}, "word " * 100)
+    assert reply.startswith("I got the time. It says: word word")
+    assert reply.endswith(" ….") and len(reply) < 220
 
 
 def test_page_html_is_summarised_by_title_headings_and_buttons() -> None:
