@@ -74,8 +74,7 @@ class ControlledBrowser:
         if mic is None and (self._settings.headless or not self._settings.room_mic):
             mic = write_silence(Path(self._tmp.name) / "silence.wav")
         self._browser = await chromium.launch(
-            executable_path=choice.executable,
-            channel=None if choice.executable else "chromium",
+            **choice.launch_options(),
             headless=self._settings.headless,
             args=launch_args(fake_mic=mic),
             # The bridge closes Chromium itself on Ctrl-C / SIGTERM; Playwright's driver, in

@@ -7,6 +7,7 @@ import shutil
 import wave
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 SYSTEM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 QUIET_FLAGS = (
@@ -29,12 +30,25 @@ class ChromiumNotFound(RuntimeError):
     """No usable Chromium: says what was looked for and how to install one."""
 
 
+class LaunchOptions(TypedDict):
+    """Where `chromium.launch` finds the browser."""
+
+    executable_path: str | None
+    channel: str | None
+
+
 @dataclass(frozen=True)
 class ChromiumChoice:
     """`executable` None means Playwright's own full Chromium (channel "chromium")."""
 
     executable: str | None
     source: str
+
+    def launch_options(self) -> LaunchOptions:
+        """`executable_path` and `channel` for Playwright's `chromium.launch`."""
+        return {"executable_path": self.executable,
+                "channel": None if self.executable else "chromium"}
+
 
 
 def choose_chromium(configured: str | None, playwright_executable: str | None) -> ChromiumChoice:

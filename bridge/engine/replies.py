@@ -44,7 +44,7 @@ def reply_for_output(name: str, arguments: dict[str, Any], output: str) -> str:
     except (ValueError, TypeError):
         result = output
     if not isinstance(result, dict):
-        said = _quoted(result if isinstance(result, str) else json.dumps(result))
+        said = _quoted(_spoken(result))
         return f"I {action}. It says: {_sentence(said)}" if said else f"I {action}."
     if result.get("ok") is False or "error" in result and result.get("ok") is not True:
         reason = str(result.get("error") or "an unknown error")

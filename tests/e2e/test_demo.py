@@ -322,7 +322,7 @@ async def _play_in_chromium(data: bytes) -> dict[str, Any]:
     async with async_playwright() as playwright:
         choice = choose_chromium(None, playwright.chromium.executable_path)
         browser = await playwright.chromium.launch(
-            executable_path=choice.executable, channel=None if choice.executable else "chromium",
+            **choice.launch_options(),
             args=launch_args(fake_mic=None))
         try:
             page = await browser.new_page()

@@ -126,7 +126,7 @@ def run_agent(sdk: Path, engine_url: str, microphone: Path, typed: str | None) -
     with sync_playwright() as playwright:
         choice = choose_chromium(None, playwright.chromium.executable_path)
         browser = playwright.chromium.launch(
-            executable_path=choice.executable, channel=None if choice.executable else "chromium",
+            **choice.launch_options(),
             args=launch_args(fake_mic=microphone))
         try:
             page = browser.new_page()
