@@ -54,6 +54,10 @@ def utterance(tmp_path: Path, text: str, synth: Synth = "flite", voice: str = "a
         ("what is on the page", "flite", "slt"),
         # espeak-ng's output holds runs of digital zeros: heard only thanks to the noise floor
         ("change the background color to blue", "espeak-ng", "en-us"),
+        # a British voice, heard through the non-rhotic pronunciations ("purple" P AH P AH L)
+        ("set the text color to purple", "espeak-ng", "en-gb"),
+        # a rare CSS colour name, still heard under the prior for everyday colours
+        ("make the background papaya whip", "flite", "slt"),
     ],
 )
 def test_commands_are_transcribed(

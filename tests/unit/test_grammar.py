@@ -15,6 +15,7 @@ from bridge.engine.grammar import (
     LanguageModel,
     Lexicon,
     ModelKind,
+    accent_variant,
     build_language_model,
     default_lexicon,
     number_words,
@@ -130,6 +131,33 @@ def test_any_word_gets_valid_phones(lexicon: Lexicon, word: str) -> None:
     phones = pronounce(word, lexicon).split()
     assert phones
     assert set(phones) <= PHONES
+
+
+@pytest.mark.parametrize(
+    ("american", "non_rhotic"),
+    [
+        ("D AA R K", "D AA K"),  # no R after a vowel
+        ("K AH L ER", "K AH L AH"),  # -er is a schwa
+        ("P ER P AH L", "P AH P AH L"),
+        ("HH IH R", "HH IH AH"),  # -ear glides to a schwa
+        ("AO R AH N JH", None),  # R before a vowel stays
+        ("ER TH", None),  # a word-initial ER has nothing to drop
+        ("B L AE K", None),
+    ],
+)
+def test_accent_variant_drops_the_r_after_vowels(american: str, non_rhotic: str | None) -> None:
+    assert accent_variant(american) == non_rhotic
+
+
+def test_language_model_carries_accent_variants_under_alternate_names(lexicon: Lexicon) -> None:
+    prons = build_language_model(SEED_TOOLS).pronunciations
+    variants = {word: phones for word, phones in prons if "(" in word}
+    assert "P AH P AH L" in {phones for word, phones in variants.items() if word.startswith("purple(")}
+    for word, phones in variants.items():
+        base = word.split("(", 1)[0]
+        assert phones not in lexicon.entries.get(base, ()), word  # never a duplicate
+        assert set(phones.split()) <= PHONES
+    assert len(set(variants)) == len(variants)
 
 
 def test_spell_uses_letter_names() -> None:
