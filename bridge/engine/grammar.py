@@ -5,7 +5,8 @@ names, enums and examples, and what kind of value each parameter takes (a CSS co
 length, a number, a yes/no). From that and the ordinary ways people phrase a command ("change
 the X to Y", "make the X bigger", "what is on the page") this module builds either a JSGF
 grammar or a trigram ARPA model for pocketsphinx, together with pronunciations for the words
-its dictionary lacks ("html" spelled out, "blanched" from "blanch", made-up names by rule).
+its dictionary lacks ("html" spelled out, "blanched" from "blanch", made-up names by rule) and
+the non-rhotic way of saying its words ("dark" without the R) that its American entries miss.
 
 Spoken forms stay spoken: "dark slate gray", "twenty four pixels". Turning those back into
 ``darkslategray`` or ``24px`` is the intent matcher's job.
@@ -29,9 +30,9 @@ __all__ = [
     "LanguageModel",
     "Lexicon",
     "ModelKind",
+    "accent_variant",
     "build_language_model",
     "default_lexicon",
-    "accent_variant",
     "number_words",
     "pronounce",
     "spell",
