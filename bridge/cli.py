@@ -96,12 +96,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def run(settings: Settings, *, quiet: bool = False) -> int:
     started = time.monotonic()
-    server = BridgeServer(settings)
-    settings = server.settings
+    # Our handlers first: until they are set, a Ctrl-C is asyncio's, which only cancels this
+    # task at its next await, wherever in the server's start-up that falls. (Once, on a loaded
+    # machine, a Ctrl-C 0.3 s after start left the bridge running.)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    server = BridgeServer(settings)
+    settings = server.settings
     mode = "no controlled browser" if not settings.open_browser else (
         "headless" if settings.headless else "headed")
     mic = f", microphone file {settings.mic_file}" if settings.mic_file else ""
