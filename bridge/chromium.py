@@ -50,7 +50,6 @@ class ChromiumChoice:
                 "channel": None if self.executable else "chromium"}
 
 
-
 def choose_chromium(configured: str | None, playwright_executable: str | None) -> ChromiumChoice:
     """BRIDGE_CHROMIUM, else Playwright's full Chromium, else the system's; else an error.
 

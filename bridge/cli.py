@@ -97,8 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def run(settings: Settings, *, quiet: bool = False) -> int:
     started = time.monotonic()
     # Our handlers first: until they are set, a Ctrl-C is asyncio's, which only cancels this
-    # task at its next await, wherever in the server's start-up that falls. (Once, on a loaded
-    # machine, a Ctrl-C 0.3 s after start left the bridge running.)
+    # task at its next await, wherever in the server's start-up that falls.
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -742,11 +742,11 @@ def build_language_model(
         words = {w for term in rules.values() for w in _words_in(term)}
     else:
         text, words = _render_arpa(rules, loose)
-    words = {w for w in words if re.fullmatch(r"[a-z][a-z']*", w)}
-    own = {w: pronounce(w, lexicon) for w in sorted(words) if w not in lexicon}
-    prons = (*own.items(), *_accented(sorted(words), lexicon, own))
+    vocabulary = tuple(sorted(w for w in words if re.fullmatch(r"[a-z][a-z']*", w)))
+    own = {w: pronounce(w, lexicon) for w in vocabulary if w not in lexicon}
+    prons = (*own.items(), *_accented(vocabulary, lexicon, own))
     key = hashlib.sha256("\0".join([kind, text, repr(prons)]).encode()).hexdigest()[:24]
-    return LanguageModel(kind, text, tuple(sorted(words)), prons, key)
+    return LanguageModel(kind, text, vocabulary, prons, key)
 
 
 def _accented(words: Iterable[str], lexicon: Lexicon, own: Mapping[str, str]) -> Iterator[tuple[str, str]]:
