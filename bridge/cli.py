@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .config import Settings, SettingsError
-from .eventlog import Record
-from .server import BridgeServer
+from .config import Settings
+from .errors import SettingsError
+from .events.log import Record
+from .http.server import BridgeServer
 
 # Events too chatty to print one line each (the event log keeps them all).
 QUIET_TYPES = frozenset({
@@ -77,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "demo":
-        from .demo import command as demo_command
+        from .demo.runner import command as demo_command
 
         return demo_command(args.scenario, args.out, headless=args.headless,
                             upstream=args.upstream, force=args.force, progress=_say)
@@ -108,7 +109,7 @@ async def run(settings: Settings, *, quiet: bool = False) -> int:
         "headless" if settings.headless else "headed")
     mic = f", microphone file {settings.mic_file}" if settings.mic_file else ""
     _say(f"rtc-bridge serving {server.url}/")
-    _say(f"upstream: {server.state.upstream.name}"
+    _say(f"upstream: {server.bridge.upstream.name}"
          + (f" ({settings.openai_base_url})" if settings.upstream == "openai" else
             " (embedded engine: a local command-level agent, not an LLM)"))
     _say(f"browser: {mode}{mic}")
@@ -129,7 +130,7 @@ async def run(settings: Settings, *, quiet: bool = False) -> int:
 
 
 async def _announce_ready(server: BridgeServer, started: float) -> None:
-    browser = server.state.browser
+    browser = server.bridge.browser
     if browser is None:
         _say(f"ready: open {server.url}/ in your browser")
         return
@@ -146,7 +147,7 @@ async def _type_from_stdin(server: BridgeServer) -> None:
         if not line:
             return
         text = line.strip()
-        browser = server.state.browser
+        browser = server.bridge.browser
         if text and browser is not None and browser.connected:
             await browser.type_text(text)
 

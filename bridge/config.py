@@ -12,16 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from .errors import SettingsError
+
 UpstreamKind = Literal["local", "openai"]
 
 DEFAULT_INSTRUCTIONS = (
     "You control a web page through the tools you are given. When the user asks for a change, "
     "call the matching tool, then say briefly what the page now shows."
 )
-
-
-class SettingsError(ValueError):
-    """A setting has a value the bridge cannot use; the message names the setting."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import httpx
 
 from .errors import UpstreamError, UpstreamTimeout
-from .sdp import looks_like_answer
+from .http.sdp import looks_like_answer
 
 _KEY_LIKE = re.compile(r"\b(sk|ek|rk)-[A-Za-z0-9_*-]{8,}")
 

@@ -30,13 +30,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bridge.accuracy import CASES, VOICES, Outcome, Sample, hear_over_webrtc, judge, plan, synthesize  # noqa: E402
+from bridge.browser.tools import ToolRegistry  # noqa: E402
+from bridge.drive.synthesis import read_wav  # noqa: E402
 from bridge.engine.asr import Recognizer  # noqa: E402
 from bridge.engine.grammar import build_language_model  # noqa: E402
 from bridge.engine.intent import IntentMatcher  # noqa: E402
 from bridge.engine.tts import resample  # noqa: E402
-from bridge.speech import read_wav  # noqa: E402
-from bridge.tools import ToolRegistry  # noqa: E402
+from bridge.measure.accuracy import CASES, VOICES, Outcome, Sample, hear_over_webrtc, judge, plan, synthesize  # noqa: E402
 
 
 def _pct(part: int, whole: int) -> str:

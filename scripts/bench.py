@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from bridge.bench.run import main
+from bridge.measure.bench.run import main
 
 if __name__ == "__main__":
     sys.exit(main())

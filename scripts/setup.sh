@@ -48,7 +48,8 @@ fi
 chromium_ok() {
   "$py" - <<'PY'
 import os, sys
-from bridge.chromium import ChromiumNotFound, choose_chromium
+from bridge.browser.chromium import choose_chromium
+from bridge.errors import ChromiumNotFound
 from playwright.sync_api import sync_playwright
 try:
     with sync_playwright() as p:

@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bridge.config import Settings  # noqa: E402
-from bridge.server import BridgeThread  # noqa: E402
+from bridge.drive.thread import BridgeThread  # noqa: E402
 from tests.hardening.leaks import (  # noqa: E402
     Resources,
     concurrent_connects,

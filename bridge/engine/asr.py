@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import EngineError
+from ..errors import RecognitionError
 from .grammar import LanguageModel
 
 __all__ = [
@@ -43,12 +43,6 @@ __all__ = [
 ]
 
 SAMPLE_RATE_HZ = 16000
-
-
-class RecognitionError(EngineError):
-    """Speech recognition failed: pocketsphinx is missing, a model was rejected, or a worker died."""
-
-    code = "recognition_error"
 
 
 @dataclass(frozen=True)

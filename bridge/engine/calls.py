@@ -11,10 +11,10 @@ from typing import Any, Literal, Protocol
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
-from ..errors import InvalidOffer, TooManySessions
+from ..errors import InvalidOffer, ProtocolError, TooManySessions
 from .audio import OutboundAudioTrack, prompt_jitter_buffer
 from .limits import SessionLimits
-from .protocol import ProtocolError, new_id
+from .protocol import new_id
 from .session import RealtimeSession, Speech
 
 log = logging.getLogger(__name__)

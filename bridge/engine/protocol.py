@@ -12,6 +12,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from ..errors import ProtocolError
+
 SESSION_KEYS = frozenset(
     {
         "type", "model", "instructions", "output_modalities", "audio", "tools", "tool_choice",
@@ -33,16 +35,6 @@ LOCAL_AGENT_NOTE = (
     "This is rtc-bridge's embedded engine: a local command-level agent, not a language model. "
     "It recognises spoken or typed commands that match the session's tools and answers briefly."
 )
-
-
-class ProtocolError(ValueError):
-    """A client event the engine refuses; becomes an `error` server event."""
-
-    def __init__(self, message: str, *, code: str = "invalid_value", param: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.param = param
 
 
 def new_id(prefix: str) -> str:

@@ -11,10 +11,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..errors import ProtocolError
 from . import protocol
 from .audio import OutboundAudioTrack, read_inbound
 from .intent import IntentMatcher, ToolCall
-from .protocol import ProtocolError, error_event, new_id
+from .protocol import error_event, new_id
 from .replies import reply_for_output
 from .turns import InputAudioBuffer, TurnEvent, TurnSettings
 

@@ -16,7 +16,7 @@ import av
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import EngineError
+from ..errors import SpeechError
 
 __all__ = ["OUTPUT_RATE_HZ", "Pcm", "SpeechError", "parse_wav", "resample", "synthesize"]
 
@@ -24,12 +24,6 @@ OUTPUT_RATE_HZ = 48000
 _VOICE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_+\-/.]*")
 # Control characters cannot travel in argv (NUL) or make espeak-ng misbehave; speech has none.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-class SpeechError(EngineError):
-    """Speech could not be synthesised or read: what failed and what to check is in the message."""
-
-    code = "speech_error"
 
 
 @dataclass(frozen=True)

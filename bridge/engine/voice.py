@@ -11,9 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import SpeechError
 from .asr import Recognizer
 from .grammar import LanguageModel, build_language_model, default_lexicon
-from .tts import SpeechError, synthesize
+from .tts import synthesize
 
 log = logging.getLogger(__name__)
 

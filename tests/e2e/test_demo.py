@@ -27,8 +27,8 @@ import numpy.typing as npt
 import pytest
 from playwright.async_api import async_playwright
 
-from bridge.chromium import choose_chromium, launch_args
-from bridge.speech import synthesize_utterance_wav
+from bridge.browser.chromium import choose_chromium, launch_args
+from bridge.drive.synthesis import synthesize_utterance_wav
 from tests.conftest import run_async
 
 pytestmark = pytest.mark.e2e
@@ -54,7 +54,7 @@ FAILING_RUNNER = """\
 import sys
 from pathlib import Path
 
-from bridge.demo import command
+from bridge.demo.runner import command
 
 SUPPRESS = '''() => {
     const style = document.createElement("style");

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bridge.config import Settings
-from bridge.speech import synthesize_utterance_wav
-from bridge.testing import BridgeHandle
+from bridge.drive.handle import BridgeHandle
+from bridge.drive.synthesis import synthesize_utterance_wav
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +32,7 @@ def test_microphone_audio_reaches_the_engine_and_opens_turns(rtc_bridge: BridgeH
     assert stopped.event["audio_end_ms"] > started.event["audio_start_ms"]
     log.wait_for(lambda r: r.type == "input_audio_buffer.committed", timeout_s=5,
                  after=started.seq)
-    session = rtc_bridge.server.state.engine.sessions[rtc_bridge.browser.call_id]
+    session = rtc_bridge.server.bridge.engine.sessions[rtc_bridge.browser.call_id]
     assert session.stats.frames_received > 50  # 20 ms Opus frames decoded at the engine
     assert session.stats.turns >= 1
 

@@ -27,10 +27,10 @@ import httpx
 import pytest
 from playwright.sync_api import Route, sync_playwright
 
-from bridge.chromium import choose_chromium, launch_args, write_silence
+from bridge.browser.chromium import choose_chromium, launch_args, write_silence
 from bridge.config import Settings
-from bridge.server import BridgeThread
-from bridge.speech import synthesize_utterance_wav
+from bridge.drive.synthesis import synthesize_utterance_wav
+from bridge.drive.thread import BridgeThread
 
 pytestmark = pytest.mark.e2e
 

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bridge.client import RealtimeClient
 from bridge.config import Settings
-from bridge.testing import BridgeHandle
+from bridge.drive.client import RealtimeClient
+from bridge.drive.handle import BridgeHandle
 from tests.conftest import run_async
 from tests.fakes.openai_server import FakeOpenAI
 

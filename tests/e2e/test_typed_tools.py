@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bridge.testing import BridgeHandle
+from bridge.drive.handle import BridgeHandle
 
 pytestmark = pytest.mark.e2e
 
@@ -65,7 +65,7 @@ def test_output_then_response_create_reach_the_engine(voice_page: BridgeHandle) 
     output_at = kinds.index(("conversation.item.create", "function_call_output"))
     assert ("response.create", None) in kinds[output_at + 1:]
     # The engine itself holds the output in its conversation, under the same call id.
-    engine = voice_page.server.state.engine
+    engine = voice_page.server.bridge.engine
     session = engine.sessions[voice_page.browser.call_id]
     outputs = [i for i in session.items if i["type"] == "function_call_output"]
     assert outputs and outputs[-1]["call_id"] == call.call_id

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bridge.testing import BridgeHandle
+from bridge.drive.handle import BridgeHandle
 from tests.conftest import content_words
 
 pytestmark = pytest.mark.e2e

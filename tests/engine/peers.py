@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from bridge.client import RealtimeClient
+from bridge.browser.tools import ToolRegistry
+from bridge.drive.client import RealtimeClient
 from bridge.engine.calls import Engine
 from bridge.engine.voice import EngineVoice
-from bridge.tools import ToolRegistry
 
 TOOLS = ToolRegistry.load().definitions()
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bridge.accuracy import CASES, VOICES, Sample, hear_over_webrtc
-from bridge.tools import ToolRegistry
+from bridge.browser.tools import ToolRegistry
+from bridge.measure.accuracy import CASES, VOICES, Sample, hear_over_webrtc
 
 WORDINGS = ("make the background blue", "make the text yellow", "make the button bigger",
             "what is on the page", "thank you")  # fmt: skip

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from bridge.client import RealtimeClient
+from bridge.drive.client import RealtimeClient
 from bridge.engine.tts import synthesize
 from bridge.engine.voice import EngineVoice
 from tests.conftest import content_words

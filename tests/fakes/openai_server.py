@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from quart import Quart, Response, request
 
 from bridge.engine.calls import Engine
-from bridge.server import listen, serve_on
+from bridge.http.server import listen, serve_on
 
 T = TypeVar("T")
 

@@ -19,10 +19,10 @@ import httpx
 import pytest
 
 from bridge.config import Settings
+from bridge.drive.handle import BridgeHandle
+from bridge.drive.thread import BridgeThread
 from bridge.engine.calls import Engine
 from bridge.engine.limits import SessionLimits
-from bridge.server import BridgeThread
-from bridge.testing import BridgeHandle
 from tests.fakes.openai_server import FakeOpenAI
 
 # Obviously not a real key; the tests look for it everywhere the bridge writes.
@@ -46,8 +46,8 @@ def engine_bridge(
 
 
 def engine_of(thread: BridgeThread) -> Engine:
-    assert thread.server is not None and thread.server.state.engine is not None
-    return thread.server.state.engine
+    assert thread.server is not None and thread.server.bridge.engine is not None
+    return thread.server.bridge.engine
 
 
 def url_of(thread: BridgeThread) -> str:

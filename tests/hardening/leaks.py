@@ -14,8 +14,8 @@ from dataclasses import dataclass, fields
 import httpx
 from aiortc import RTCPeerConnection
 
-from bridge.client import RealtimeClient
-from bridge.server import BridgeThread
+from bridge.drive.client import RealtimeClient
+from bridge.drive.thread import BridgeThread
 from tests.hardening.offer_mutations import mutations
 
 CALLS = "/v1/realtime/calls"
@@ -43,8 +43,8 @@ def snapshot(bridge: BridgeThread) -> Resources:
     gc.collect()
     peers = sum(1 for o in gc.get_objects()
                 if isinstance(o, RTCPeerConnection) and o.connectionState != "closed")
-    assert bridge.server is not None and bridge.server.state.engine is not None
-    engine = bridge.server.state.engine
+    assert bridge.server is not None and bridge.server.bridge.engine is not None
+    engine = bridge.server.bridge.engine
 
     async def tasks() -> int:
         return len(asyncio.all_tasks()) - 1  # not this one
@@ -89,7 +89,7 @@ async def sequential_sessions(bridge: BridgeThread, url: str, count: int) -> Non
     for index in range(count):
         await one_session(url, path=(CALLS, RTC)[index % 2])
         # The engine closes its end when the client's goes; wait so calls do not pile up.
-        engine = bridge.server.state.engine if bridge.server else None
+        engine = bridge.server.bridge.engine if bridge.server else None
         for _ in range(1000):
             if engine is None or not engine.active_calls:
                 break

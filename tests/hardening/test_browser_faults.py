@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bridge.testing import BridgeHandle
+from bridge.drive.handle import BridgeHandle
 from tests.fakes.openai_server import FakeOpenAI
 from tests.hardening.conftest import assert_typed_tool_verifies, wait_connected
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from bridge.client import RealtimeClient
+from bridge.drive.client import RealtimeClient
+from bridge.drive.handle import BridgeHandle
+from bridge.drive.thread import BridgeThread
 from bridge.engine.protocol import CHANNEL_MAX_MESSAGE_BYTES
-from bridge.server import BridgeThread
-from bridge.testing import BridgeHandle
 from tests.fakes.openai_server import FakeOpenAI
 from tests.hardening.conftest import engine_bridge, engine_of, url_of
 

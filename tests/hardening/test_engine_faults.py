@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from bridge.client import RealtimeClient
-from bridge.server import BridgeThread
-from bridge.tools import ToolRegistry
+from bridge.browser.tools import ToolRegistry
+from bridge.drive.client import RealtimeClient
+from bridge.drive.thread import BridgeThread
 from tests.hardening.conftest import engine_bridge, engine_of, url_of
 
 TOOLS = ToolRegistry.load().definitions()

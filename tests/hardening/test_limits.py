@@ -11,10 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
-from bridge.app import create_app
-from bridge.client import RealtimeClient
-from bridge.config import Settings, SettingsError
+from bridge.config import Settings
+from bridge.drive.client import RealtimeClient
 from bridge.engine.limits import EventRate, SessionLimits
+from bridge.errors import SettingsError
+from bridge.runtime import Bridge
 from tests.hardening.conftest import assert_openai_error, engine_bridge, engine_of, url_of
 from tests.hardening.offer_mutations import CHROMIUM_OFFER
 
@@ -120,11 +121,12 @@ def test_limits_come_from_the_environment_and_reach_the_engine(
                                   "BRIDGE_MAX_SESSIONS": "3"}, open_browser=False)
     assert (settings.max_events_per_s, settings.max_session_s, settings.max_sessions) == (
         12.5, 90.0, 3)
-    state = create_app(settings).extensions["rtc_bridge"]
+    bridge = Bridge(settings)
     try:
-        assert state.engine.limits == SessionLimits(max_events_per_s=12.5, max_session_s=90.0)
+        assert bridge.engine is not None and bridge.voice is not None
+        assert bridge.engine.limits == SessionLimits(max_events_per_s=12.5, max_session_s=90.0)
     finally:
-        arun(state.voice.aclose())
+        arun(bridge.aclose())
     assert Settings.from_env({}).max_session_s == 3600  # OpenAI's own limit
 
 

@@ -15,9 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bridge.drive.thread import BridgeThread
 from bridge.errors import InvalidOffer, PayloadTooLarge
-from bridge.sdp import MAX_MEDIA_SECTIONS, parse_offer
-from bridge.server import BridgeThread
+from bridge.http.errors import http_form
+from bridge.http.sdp import MAX_MEDIA_SECTIONS, parse_offer
 from tests.hardening.conftest import assert_openai_error, engine_bridge, engine_of, url_of
 from tests.hardening.offer_mutations import AIORTC_OFFER, CHROMIUM_OFFER, mutations
 
@@ -241,7 +242,7 @@ def test_parse_offer_only_refuses_with_its_own_errors(body: bytes | str) -> None
     try:
         offer = parse_offer(body, max_bytes=MAX_OFFER_BYTES)
     except (InvalidOffer, PayloadTooLarge) as err:
-        assert err.message and err.status in (400, 413)
+        assert err.message and http_form(err).status in (400, 413)
     else:
         assert offer.audio_sections >= 1 and offer.has_data_channel
         assert offer.sdp.startswith("v=0")

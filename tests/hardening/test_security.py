@@ -16,12 +16,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import bridge.server as server_module
-from bridge.app import create_app
-from bridge.config import Settings, SettingsError, is_loopback
-from bridge.server import BridgeServer, listen
-from bridge.testing import BridgeHandle
-from bridge.tools import PAGES_DIR, ToolError, ToolRegistry
+import bridge.http.server as server_module
+from bridge.browser.tools import ToolRegistry, pages_dir
+from bridge.config import Settings, is_loopback
+from bridge.drive.handle import BridgeHandle
+from bridge.errors import SettingsError, ToolError
+from bridge.http.app import create_app
+from bridge.http.routes import PAGE_SUFFIXES
+from bridge.http.server import BridgeServer, listen
+from bridge.runtime import Bridge
 from tests.fakes.openai_server import FakeOpenAI
 from tests.hardening.conftest import KEY, KeptLog, assert_openai_error, wait_connected
 from tests.hardening.offer_mutations import CHROMIUM_OFFER
@@ -64,7 +67,7 @@ def test_the_key_is_in_no_response_page_log_or_error(
             "() => [document.documentElement.outerHTML, {...localStorage}, {...sessionStorage},"
             " document.cookie, performance.getEntries().map(e => e.name)]")))
         for path in ["/", "/api/health", "/no/such/file", "/v1/realtime/calls",
-                     *(f"/{p.name}" for p in PAGES_DIR.iterdir() if p.is_file())]:
+                     *(f"/{p.name}" for p in pages_dir().iterdir() if p.suffix in PAGE_SUFFIXES)]:
             keep(http.get(path))
     assert fake_openai.seen[-1].authorization == f"Bearer {KEY}"  # the key really was in use
     seen.append(events_file.read_text(encoding="utf-8"))
@@ -119,7 +122,7 @@ def test_no_request_can_steer_the_upstream(
 @pytest.mark.parametrize("path", [
     "/../README.md", "/%2e%2e/README.md", "/..%2fpyproject.toml", "/%2e%2e%2fbridge/config.py",
     "/pages/../../README.md", "//etc/passwd", "/.git/config", "/tools.json/../../README.md",
-    "/..\\README.md", "/%2e%2e%5cREADME.md",
+    "/..\\README.md", "/%2e%2e%5cREADME.md", "/__init__.py", "/__pycache__/__init__.cpython-311.pyc",
 ])
 def test_static_files_stay_inside_pages(openai_bridge: BridgeHandle, path: str) -> None:
     response = httpx.get(openai_bridge.url + path, timeout=10)
@@ -145,7 +148,7 @@ def test_no_cors_headers_unless_configured(openai_bridge: BridgeHandle) -> None:
 def test_cors_allows_exactly_the_configured_origins(arun: Callable[..., Any]) -> None:
     configured = Settings.from_env({"BRIDGE_CORS_ORIGINS": "http://app.test:3000"},
                                    open_browser=False)
-    app = create_app(configured)
+    app = create_app(Bridge(configured))
 
     async def requests() -> list[Any]:
         client = app.test_client()

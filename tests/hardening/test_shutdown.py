@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from bridge.client import RealtimeClient
+from bridge.drive.client import RealtimeClient
 
 pytestmark = pytest.mark.e2e
 RTC_BRIDGE = Path(sys.executable).with_name("rtc-bridge")

@@ -13,8 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from bridge.app import create_app
 from bridge.config import Settings
+from bridge.http.app import create_app
+from bridge.runtime import Bridge
 from bridge.upstream import OpenAIUpstream
 from tests.hardening.conftest import KEY, assert_openai_error
 from tests.hardening.offer_mutations import CHROMIUM_OFFER
@@ -57,7 +58,7 @@ LEAKY = {"error": {"message": f"Incorrect API key provided: {KEY}", "type": KEY,
 def post_offer(upstream: OpenAIUpstream, arun: Callable[..., Any]) -> httpx.Response:
     """POST an offer to the bridge's /api/rtc-connect, served by Quart's test client."""
     settings = Settings.from_env({"OPENAI_API_KEY": KEY}, open_browser=False)
-    app = create_app(settings, upstream=upstream)
+    app = create_app(Bridge(settings, upstream=upstream))
 
     async def post() -> httpx.Response:
         client = app.test_client()

@@ -1,0 +1,201 @@
+"""The demo's `report.html`: one self-contained page (inline styles, screenshots as data URIs)
+with the timeline, what the user said and the upstream heard, each tool call with its arguments,
+what the DOM showed and whether that verified it, latencies, and the recording beside it."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .runner import DemoResult, StepResult, ToolCallResult
+
+__all__ = ["write_report"]
+
+# Events worth a line in the report's timeline (the JSONL log keeps everything).
+_TIMELINE_TYPES = frozenset({
+    "session.created", "input_audio_buffer.speech_started", "input_audio_buffer.speech_stopped",
+    "conversation.item.input_audio_transcription.completed", "conversation.item.create",
+    "response.create", "response.function_call_arguments.done",
+    "response.output_audio_transcript.done", "response.output_text.done", "response.done",
+    "output_audio_buffer.started", "output_audio_buffer.stopped", "error",
+})
+
+_STYLE = """
+body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:1.5rem;
+color:#1d2330;background:#f6f7f9}
+h1{margin:.2rem 0}h2{margin-top:2rem}table{border-collapse:collapse;width:100%}
+td,th{padding:.3rem .5rem;border-bottom:1px solid #dde1e8;text-align:left;vertical-align:top}
+th{background:#eceff4}code,pre{font:13px ui-monospace,monospace}
+pre{white-space:pre-wrap;margin:0}.ok{color:#17703a;font-weight:600}
+.fail{color:#b3261e;font-weight:600}.muted{color:#5d6675}
+.step{background:#fff;border:1px solid #dde1e8;border-radius:8px;padding:1rem;margin:1rem 0}
+.step.failed{border-color:#b3261e}.shot{max-width:480px;width:100%;border:1px solid #ccd;
+border-radius:4px}video{width:100%;max-width:960px;background:#000;border-radius:6px}
+.bar{position:relative;height:34px;background:#e4e8ef;border-radius:4px;margin:.5rem 0 1.5rem}
+.bar span{position:absolute;top:4px;height:26px;border-radius:3px;font-size:12px;
+overflow:hidden;white-space:nowrap;padding:0 3px;box-sizing:border-box;color:#fff}
+.bar .s-ok{background:#3b7d4f}.bar .s-fail{background:#b3261e}
+.bar i{position:absolute;top:0;width:2px;height:34px;background:#1d2330}
+"""
+
+
+def write_report(path: Path, result: DemoResult, events: list[dict[str, Any]]) -> Path:
+    """Write the report for a finished demo run; `events` are the lines of events.jsonl."""
+    path.write_text(render(result, events), encoding="utf-8")
+    return path
+
+
+def render(result: DemoResult, events: list[dict[str, Any]]) -> str:
+    capture = result.capture
+    origin = capture.started_t if capture else (events[0]["t"] if events else 0.0)
+    duration = capture.duration_s if capture else 0.0
+    verdict = ('<span class="ok">PASSED</span>' if result.passed
+               else '<span class="fail">FAILED</span>')
+    parts = [
+        "<!doctype html><html lang=en><head><meta charset=utf-8>",
+        f"<title>{_e(result.scenario.name)} — rtc-bridge demo</title>",
+        f"<style>{_STYLE}</style></head><body>",
+        f"<h1>{_e(result.scenario.name)} — {verdict}</h1>",
+        _meta(result, duration),
+        _recording(result),
+        "<h2>Timeline</h2>",
+        _bar(result, origin, duration),
+        "<h2>Steps</h2>",
+        *(_step(step, origin) for step in result.steps),
+        "<h2>Event log</h2>",
+        _events(events, origin),
+        "</body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def _meta(result: DemoResult, duration: float) -> str:
+    held = sum(1 for s in result.steps if s.ok)
+    rows = [("scenario", str(result.scenario.path)), ("started", result.started_at),
+            ("upstream", result.upstream), ("session", f"{duration:.1f} s"),
+            ("expectations", f"{held} of {len(result.scenario.steps)} steps held")]
+    latencies = [c.latency_ms for s in result.steps for c in s.tool_calls
+                 if c.latency_ms is not None and c.verified]
+    if latencies:
+        rows.append(("latency (end of turn → verified)",
+                     f"median {sorted(latencies)[len(latencies) // 2]:.0f} ms, "
+                     f"max {max(latencies):.0f} ms over {len(latencies)} calls"))
+    body = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
+    return f"<table>{body}</table>"
+
+
+def _recording(result: DemoResult) -> str:
+    if result.recording is None:
+        why = result.recording_error or "no recording was made"
+        return f'<p class="fail">Recording: {_e(why)}</p>'
+    info = result.recording
+    return (f"<h2>Recording</h2><video controls preload=auto "
+            f'src="{_e(info.path.name)}"></video>'
+            f'<p class="muted">{_e(info.path.name)}: {info.size_bytes / 1e6:.2f} MB, '
+            f"{info.duration_s:.1f} s, {info.width}×{info.height}, VP8 + Opus (WebM)</p>")
+
+
+def _bar(result: DemoResult, origin: float, duration: float) -> str:
+    if duration <= 0:
+        return ""
+    spans = []
+    for step in result.steps:
+        start = (step.started_t or origin) - origin
+        end = (step.ended_t or start + origin) - origin
+        left, width = 100 * start / duration, max(0.5, 100 * (end - start) / duration)
+        css = "s-ok" if step.ok else "s-fail"
+        spans.append(f'<span class="{css}" style="left:{left:.2f}%;width:{width:.2f}%" '
+                     f'title="{_e(step.step.describe())}">{step.step.index}</span>')
+        for call in step.tool_calls:
+            spans.append(f'<i style="left:{100 * (call.t - origin) / duration:.2f}%" '
+                         f'title="{_e(call.name)} at {call.t - origin:.2f} s"></i>')
+    return f'<div class="bar">{"".join(spans)}</div>'
+
+
+def _step(step: StepResult, origin: float) -> str:
+    head = ('<span class="ok">ok</span>' if step.ok else '<span class="fail">FAILED</span>')
+    at = f"{(step.started_t or origin) - origin:.2f} s"
+    rows = []
+    if step.reason:
+        rows.append(("why", f'<span class="fail">{_e(step.reason)}</span>'))
+    if step.step.expect is not None:
+        rows.append(("expected", f"<code>{_e(json.dumps(step.step.expect.as_json()))}</code>"))
+    if step.transcript is not None:
+        label = "typed" if step.step.kind == "type" else "upstream heard"
+        rows.append((label, _e(step.transcript)))
+    elif step.step.kind in ("say", "play"):
+        rows.append(("upstream heard", '<span class="muted">nothing</span>'))
+    if step.agent:
+        rows.append(("agent said", _e(step.agent)))
+    table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    calls = "".join(_call(call, origin) for call in step.tool_calls)
+    css = "step" if step.ok else "step failed"
+    return (f'<section class="{css}" id="step-{step.step.index}"><h3>Step {step.step.index}: '
+            f"{_e(step.step.describe())} — {head} <small class=muted>at {at}</small></h3>"
+            f"<table>{table}</table>{calls}</section>")
+
+
+def _call(call: ToolCallResult, origin: float) -> str:
+    verdict = ('<span class="ok">verified</span>' if call.verified
+               else '<span class="fail">NOT verified</span>')
+    latency = "—" if call.latency_ms is None else f"{call.latency_ms:.0f} ms"
+    observed = ", ".join(f"{k} = {v}" for k, v in call.observed.items()) or "—"
+    rows = [("tool call", f"<code>{_e(call.name)}</code> at {call.t - origin:.2f} s"),
+            ("arguments", f"<code>{_e(json.dumps(call.arguments))}</code>"),
+            ("DOM showed", f"<code>{_e(observed[:400])}</code>"),
+            ("verified", verdict + (f" — {_e(call.reason)}" if call.reason else "")),
+            ("end of turn → verified", latency)]
+    table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    shot = ""
+    if call.screenshot:
+        data = base64.b64encode(call.screenshot).decode("ascii")
+        shot = (f'<p><img class="shot" alt="the page just after {_e(call.name)}" '
+                f'src="data:image/jpeg;base64,{data}"></p>')
+    return f"<h4>{_e(call.name)}</h4><table>{table}</table>{shot}"
+
+
+def _events(events: list[dict[str, Any]], origin: float) -> str:
+    rows = []
+    for record in events:
+        kind = str(record.get("type"))
+        direction = str(record.get("dir"))
+        if direction != "bridge" and kind not in _TIMELINE_TYPES:
+            continue
+        detail = _detail(kind, record.get("event") or {})
+        rows.append(f"<tr><td>{float(record.get('t', 0)) - origin:8.3f}</td><td>{_e(direction)}"
+                    f"</td><td>{_e(kind)}</td><td><pre>{_e(detail)}</pre></td></tr>")
+    return ("<table><tr><th>s</th><th>dir</th><th>event</th><th>detail</th></tr>"
+            + "".join(rows) + "</table>")
+
+
+def _detail(kind: str, event: dict[str, Any]) -> str:
+    if kind == "bridge.tool_verified":
+        mark = "VERIFIED" if event.get("verified") else "NOT VERIFIED"
+        return f"{event.get('name')} {event.get('arguments')} {mark} {event.get('observed')}"
+    if kind == "response.function_call_arguments.done":
+        return f"{event.get('name')} {event.get('arguments')}"
+    if kind == "conversation.item.input_audio_transcription.completed":
+        return f"heard: {event.get('transcript')}"
+    if kind in ("response.output_audio_transcript.done", "response.output_text.done"):
+        return f"agent: {event.get('transcript') or event.get('text')}"
+    if kind == "conversation.item.create":
+        item = event.get("item") or {}
+        if item.get("type") == "function_call_output":
+            return f"output {str(item.get('output'))[:200]}"
+        texts = [c.get("text") for c in item.get("content") or [] if isinstance(c, dict)]
+        return f"typed: {' '.join(t for t in texts if t)}"
+    if kind == "response.done":
+        return str((event.get("response") or {}).get("status"))
+    if kind == "error":
+        return str((event.get("error") or {}).get("message"))
+    if kind.startswith("bridge."):
+        return json.dumps(event)[:300]
+    return ""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)

@@ -1,0 +1,263 @@
+"""Scenario files for `rtc-bridge demo`: YAML (or JSON), checked completely before anything runs.
+
+    name: seed tools
+    voice: en-us                       # default voice for say steps
+    steps:
+      - say: change the background color to blue
+        expect: {tool: changeBackgroundColor, args: {color: blue}}
+      - type: make the text white
+        expect: {tool: changeTextColor}
+      - play: utterance.wav            # relative to the scenario file
+        expect: {tool: changeButtonStyle, timeout_s: 10}
+      - wait: 1.5
+
+Every error names the file, the line and the key that is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from ..browser.tools import ToolRegistry
+from ..errors import ScenarioError
+
+__all__ = ["DEFAULT_TIMEOUT_S", "Expectation", "Scenario", "ScenarioError", "Step",
+           "load_scenario", "parse_scenario"]
+
+Kind = Literal["say", "type", "play", "wait"]
+KINDS: tuple[Kind, ...] = ("say", "type", "play", "wait")
+DEFAULT_TIMEOUT_S = 10.0
+MAX_WAIT_S = 600.0
+_TOP_KEYS = ("name", "voice", "steps")
+_STEP_EXTRA_KEYS = ("expect", "voice")
+_EXPECT_KEYS = ("tool", "args", "timeout_s")
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """`tool` called, run and verified in the DOM within `timeout_s`, with `args` a subset of its
+    arguments (colours and sizes compared after normalisation)."""
+
+    tool: str
+    args: dict[str, Any] = field(default_factory=dict)
+    timeout_s: float = DEFAULT_TIMEOUT_S
+
+    def as_json(self) -> dict[str, Any]:
+        return {"tool": self.tool, "args": dict(self.args), "timeout_s": self.timeout_s}
+
+
+@dataclass(frozen=True)
+class Step:
+    index: int  # from 1
+    kind: Kind
+    line: int | None
+    text: str | None = None  # say, type
+    path: Path | None = None  # play
+    seconds: float | None = None  # wait
+    voice: str | None = None  # say
+    expect: Expectation | None = None
+
+    def describe(self) -> str:
+        if self.kind in ("say", "type"):
+            return f'{self.kind} "{self.text}"'
+        if self.kind == "play":
+            return f"play {self.path.name if self.path else ''}"
+        return f"wait {self.seconds:g} s"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    path: Path
+    voice: str | None
+    steps: tuple[Step, ...]
+
+
+class _Located(dict[str, Any]):
+    """A YAML mapping that remembers the line of itself and of each of its keys (1-based)."""
+
+    line: int | None = None
+    key_lines: dict[str, int]
+
+
+class _LocatedList(list[Any]):
+    """A YAML sequence that remembers the line of each of its items (1-based)."""
+
+    item_lines: list[int]
+
+
+class _LineLoader(yaml.SafeLoader):  # type: ignore[misc]
+    def construct_located_sequence(self, node: yaml.SequenceNode) -> list[Any]:
+        sequence = _LocatedList(self.construct_sequence(node, deep=True))
+        sequence.item_lines = [item.start_mark.line + 1 for item in node.value]
+        return sequence
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping = _Located(super().construct_mapping(node, deep=deep))
+        mapping.line = node.start_mark.line + 1
+        mapping.key_lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+        return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+                            _LineLoader.construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
+                            _LineLoader.construct_located_sequence)
+
+
+def load_scenario(path: str | Path, *, registry: ToolRegistry | None = None) -> Scenario:
+    """Read and check a scenario file; raises ScenarioError saying what is wrong and where."""
+    source = Path(path)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(f"{source}: cannot read the scenario file: {err}") from err
+    return parse_scenario(text, path=source, registry=registry)
+
+
+def parse_scenario(text: str, *, path: Path, registry: ToolRegistry | None = None) -> Scenario:
+    """Check a scenario given as text; `path` names it in errors and anchors `play` files."""
+    if path.suffix.lower() == ".json":
+        try:
+            json.loads(text)
+        except ValueError as err:
+            where = f":{err.lineno}" if isinstance(err, json.JSONDecodeError) else ""
+            raise ScenarioError(f"{path}{where}: not valid JSON: {err}") from err
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(err, "problem", None) or str(err)
+        raise ScenarioError(f"{path}{where}: not valid YAML: {problem}") from err
+    return _Checker(path, registry or ToolRegistry.load()).scenario(data)
+
+
+class _Checker:
+    def __init__(self, path: Path, registry: ToolRegistry) -> None:
+        self.path = path
+        self.base = path.parent
+        self.registry = registry
+
+    def fail(self, line: int | None, message: str) -> ScenarioError:
+        return ScenarioError(f"{self.path}{f':{line}' if line else ''}: {message}")
+
+    def scenario(self, data: Any) -> Scenario:
+        if not isinstance(data, _Located):
+            raise self.fail(1, "a scenario is a mapping with `steps` (and optionally `name`, "
+                               "`voice`)")
+        self.unknown_keys(data, _TOP_KEYS, "the top level")
+        name = data.get("name", self.path.stem)
+        if not isinstance(name, str) or not name.strip():
+            raise self.fail(data.key_lines.get("name"), "`name` must be a non-empty string")
+        voice = self.voice(data, "voice")
+        steps = data.get("steps")
+        if "steps" not in data:
+            raise self.fail(data.line, "missing `steps`: a list of say/type/play/wait steps")
+        if not isinstance(steps, list) or not steps:
+            raise self.fail(data.key_lines.get("steps"),
+                            "`steps` must be a non-empty list of say/type/play/wait steps")
+        lines = getattr(steps, "item_lines", [])
+        checked = tuple(
+            self.step(i, raw, lines[i - 1] if i <= len(lines) else data.key_lines.get("steps"))
+            for i, raw in enumerate(steps, start=1))
+        return Scenario(name=name.strip(), path=self.path, voice=voice, steps=checked)
+
+    def unknown_keys(self, data: _Located, known: tuple[str, ...], where: str) -> None:
+        for key in data:
+            if key not in known:
+                raise self.fail(data.key_lines.get(str(key), data.line),
+                                f"unknown key `{key}` in {where} (allowed: {', '.join(known)})")
+
+    def voice(self, data: _Located, key: str) -> str | None:
+        voice = data.get(key)
+        if voice is None:
+            return None
+        if not isinstance(voice, str) or not voice.strip() or voice.startswith("-"):
+            raise self.fail(data.key_lines.get(key), f"`{key}` must be a voice name such as "
+                            "en-us, en-gb or flite:slt")
+        return voice.strip()
+
+    def step(self, index: int, raw: Any, item_line: int | None) -> Step:
+        where = f"step {index}"
+        if not isinstance(raw, _Located):
+            raise self.fail(item_line, f"{where} must be a mapping such as `- say: …` "
+                                       f"(got {type(raw).__name__} {raw!r:.40})")
+        line = raw.line
+        kinds = [k for k in KINDS if k in raw]
+        if len(kinds) != 1:
+            found = f"it has {', '.join(kinds)}" if kinds else "it has none"
+            raise self.fail(line, f"{where} needs exactly one of say, type, play, wait; {found}")
+        kind = kinds[0]
+        self.unknown_keys(raw, (kind, *_STEP_EXTRA_KEYS), where)
+        key_line = raw.key_lines.get(kind, line)
+        value = raw[kind]
+        voice = self.voice(raw, "voice")
+        if voice is not None and kind != "say":
+            raise self.fail(raw.key_lines.get("voice"), f"{where}: `voice` applies to say "
+                                                        f"steps only, not {kind}")
+        expect = self.expectation(raw, where) if "expect" in raw else None
+        if kind in ("say", "type"):
+            if not isinstance(value, str) or not value.strip():
+                raise self.fail(key_line, f"{where}: `{kind}` needs the words to {kind}")
+            return Step(index, kind, line, text=value.strip(), voice=voice, expect=expect)
+        if kind == "play":
+            if not isinstance(value, str) or not value.strip():
+                raise self.fail(key_line, f"{where}: `play` needs an audio file path")
+            file = (self.base / value.strip()).resolve()
+            if not file.is_file():
+                raise self.fail(key_line, f"{where}: no such audio file {value.strip()!r} "
+                                          f"(looked for {file})")
+            return Step(index, kind, line, path=file, expect=expect)
+        seconds = value
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not (
+            math.isfinite(seconds) and 0 < seconds <= MAX_WAIT_S
+        ):
+            raise self.fail(key_line, f"{where}: `wait` needs seconds, a number above 0 and at "
+                                      f"most {MAX_WAIT_S:g}")
+        if expect is not None:
+            raise self.fail(raw.key_lines.get("expect"), f"{where}: a wait step cannot expect a "
+                                                         "tool; put `expect` on the step that asks")
+        return Step(index, kind, line, seconds=float(seconds))
+
+    def expectation(self, raw: _Located, where: str) -> Expectation:
+        data = raw["expect"]
+        line = raw.key_lines.get("expect")
+        if not isinstance(data, _Located):
+            raise self.fail(line, f"{where}: `expect` must be a mapping such as "
+                                  "{tool: changeBackgroundColor, args: {color: blue}}")
+        self.unknown_keys(data, _EXPECT_KEYS, f"{where}'s expect")
+        tool = data.get("tool")
+        if not isinstance(tool, str) or not tool:
+            raise self.fail(data.key_lines.get("tool", data.line), f"{where}: `expect` needs "
+                            f"`tool`, one of: {', '.join(self.registry.names)}")
+        if tool not in self.registry.names:
+            raise self.fail(data.key_lines.get("tool"), f"{where}: unknown tool `{tool}` "
+                            f"(registered: {', '.join(self.registry.names)})")
+        args = data.get("args", {})
+        if args is None:
+            args = {}
+        if not isinstance(args, dict):
+            raise self.fail(data.key_lines.get("args"), f"{where}: `args` must be a mapping of "
+                                                        "argument names to values")
+        params = (self.registry.get(tool).definition.get("parameters") or {}).get(
+            "properties") or {}
+        for key in args:
+            if key not in params:
+                takes = ", ".join(params) or "no arguments"
+                raise self.fail(args.key_lines.get(str(key), data.key_lines.get("args"))
+                                if isinstance(args, _Located) else data.key_lines.get("args"),
+                                f"{where}: {tool} has no argument `{key}` (it takes: {takes})")
+        timeout = data.get("timeout_s", DEFAULT_TIMEOUT_S)
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (
+            math.isfinite(timeout) and 0 < timeout <= MAX_WAIT_S
+        ):
+            raise self.fail(data.key_lines.get("timeout_s"), f"{where}: `timeout_s` must be a "
+                            f"number of seconds above 0 and at most {MAX_WAIT_S:g}")
+        return Expectation(tool=tool, args=dict(args), timeout_s=float(timeout))

@@ -1,0 +1,59 @@
+"""pytest fixtures for testing voice pages through the bridge (registered as a pytest11 plugin).
+
+Fixtures:
+- `bridge_settings` (module): the Settings the bridge starts with; override it in a module or
+  conftest to use another microphone file, upstream or port.
+- `rtc_bridge` (module): a running bridge (embedded engine unless configured otherwise) with its
+  controlled Chromium connected; a `bridge.testing.BridgeHandle`.
+- `voice_page` (function): the same handle after a page reload, so each test starts from a
+  fresh DOM and a new call.
+
+The handle drives the bridge's own controlled page: `type(text)`, `say(text, voice=None)` and
+`play(wav)` (into the page's live microphone track, through WebRTC to the upstream), and
+`wait_for_tool(name, arguments, after=mark)`, which returns once the bridge verified that call
+in the DOM (or fails the test saying which calls it saw):
+
+    def test_spoken_command(voice_page):
+        said = voice_page.say("change the background color to blue")
+        call = voice_page.wait_for_tool("changeBackgroundColor", {"color": "#00f"}, after=said.mark)
+        assert call.observed["backgroundColor"] == "rgb(0, 0, 255)"
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+
+from ..config import Settings
+from .handle import BridgeHandle
+from .thread import BridgeThread
+
+
+@pytest.fixture(scope="module")
+def bridge_settings() -> Settings:
+    return Settings.from_env(port=0, headless=True, upstream="local")
+
+
+@pytest.fixture(scope="module")
+def rtc_bridge(bridge_settings: Settings) -> Iterator[BridgeHandle]:
+    thread = BridgeThread(bridge_settings).start()
+    try:
+        yield BridgeHandle(thread).wait_ready(timeout_s=60)
+    finally:
+        thread.stop()
+
+
+@pytest.fixture
+def voice_page(rtc_bridge: BridgeHandle) -> BridgeHandle:
+    rtc_bridge.reload()
+    return rtc_bridge
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # The bridges are stopped by now; what they left in reference cycles is finalised here
+    # rather than at some later collection. On CPython 3.11 a finaliser that fails during
+    # `ast.parse` (pytest compiles plugins it imports late, in its terminal summary) makes that
+    # parse raise "AST constructor recursion depth mismatch".
+    gc.collect()

@@ -1,0 +1,124 @@
+"""Speaking into the controlled page on demand: synthesised text or a WAV, played into the
+page's outgoing audio track (WebAudio → WebRTC → Opus → the upstream), at any moment.
+
+    utterance = await speak(page, event_log, wav_bytes, kind="play", source="cmd.wav")
+    utterance.ended_t   # when the voiced part ended, on the event log's clock
+
+Voices: None or an espeak-ng voice name (`en-us`, `en-gb`, …); `flite` or `flite:NAME`
+(`flite:slt`, `flite:kal`, …) uses flite when it is installed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import av
+import numpy as np
+
+from ..events.log import EventLog
+from .synthesis import synthesize_utterance_wav
+
+__all__ = ["Utterance", "log_time_of", "speak", "speech_end_s", "synthesize_wav"]
+
+Kind = Literal["say", "play"]
+# Voiced audio is louder than this (dBFS over 20 ms windows); the rest is lead or tail silence.
+_VOICED_DBFS = -45.0
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One utterance played into the page. Times are on the event log's clock (seconds)."""
+
+    kind: Kind
+    text: str | None
+    source: str | None
+    mark: int
+    started_t: float
+    ended_t: float
+    clip_ended_t: float
+
+    def latency_ms(self, call_t: float) -> float:
+        """Milliseconds from the end of the spoken words to `call_t` (e.g. a verified call)."""
+        return (call_t - self.ended_t) * 1000.0
+
+
+def synthesize_wav(text: str, voice: str | None = None) -> bytes:
+    """`text` spoken by espeak-ng (or flite, for `flite` / `flite:NAME`) as 16-bit WAV bytes."""
+    synth: Literal["espeak-ng", "flite"] = "espeak-ng"
+    name = voice
+    if voice is not None and (voice == "flite" or voice.startswith("flite:")):
+        synth, name = "flite", voice.partition(":")[2] or None
+    with tempfile.TemporaryDirectory(prefix="rtc-bridge-say-") as directory:
+        path = Path(directory, "say.wav")
+        synthesize_utterance_wav(text, path, synth=synth, voice=name,
+                                 lead_silence_s=0.1, tail_silence_s=0.0)
+        return path.read_bytes()
+
+
+def speech_end_s(data: bytes) -> float | None:
+    """Where the voiced part of encoded audio ends (seconds from its start); None if the
+    audio cannot be decoded here (the page may still play it)."""
+    rate = 16000
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=rate)
+    chunks: list[np.ndarray[Any, Any]] = []
+    try:
+        with av.open(io.BytesIO(data), mode="r") as container:
+            for frame in container.decode(audio=0):
+                chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(frame)]
+            chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(None)]
+    except (av.FFmpegError, IndexError, ValueError):
+        return None
+    if not chunks:
+        return 0.0
+    samples = np.concatenate(chunks).astype(np.float64) / 32768
+    window = rate // 50
+    usable = samples[: samples.size // window * window].reshape(-1, window)
+    if usable.size == 0:
+        return samples.size / rate
+    level = 10 * np.log10((usable**2).mean(axis=1) + 1e-12)
+    voiced = np.flatnonzero(level > _VOICED_DBFS)
+    return (int(voiced[-1]) + 1) * window / rate if voiced.size else 0.0
+
+
+def log_time_of(event_log: EventLog, epoch_s: float) -> float:
+    """A wall-clock time (the browser's Date.now() / 1000) on the event log's clock."""
+    return event_log.now() - (time.time() - epoch_s)
+
+
+async def speak(
+    page: Any,
+    event_log: EventLog,
+    data: bytes,
+    *,
+    kind: Kind,
+    text: str | None = None,
+    source: str | os.PathLike[str] | None = None,
+) -> Utterance:
+    """Play encoded audio into the page's outgoing track and return once it has played.
+
+    The event log gets a `bridge.user_audio` record with the same times.
+    """
+    mark = event_log.last_seq
+    voiced_s = await asyncio.to_thread(speech_end_s, data)
+    played: dict[str, float] = await page.evaluate(
+        "b64 => window.rtcBridge.playAudio(b64)", base64.b64encode(data).decode("ascii"))
+    started_t = log_time_of(event_log, played["startedAtMs"] / 1000)
+    clip_ended_t = log_time_of(event_log, played["endedAtMs"] / 1000)
+    ended_t = clip_ended_t if voiced_s is None else min(clip_ended_t, started_t + voiced_s)
+    utterance = Utterance(kind=kind, text=text, source=None if source is None else str(source),
+                          mark=mark, started_t=started_t, ended_t=ended_t,
+                          clip_ended_t=clip_ended_t)
+    event_log.append(dir="bridge", type="bridge.user_audio", event={
+        "kind": kind, "text": text, "source": utterance.source,
+        "started_t": round(started_t, 6), "ended_t": round(ended_t, 6),
+        "clip_ended_t": round(clip_ended_t, 6),
+    })
+    return utterance

@@ -1,0 +1,51 @@
+"""When a demo step is over: the agent must have finished answering before the next step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bridge.demo.runner import _busy
+from bridge.events.log import Record
+
+
+def _records(*events: tuple[str, str, dict[str, Any]]) -> list[Record]:
+    return [Record(t=float(i), session="rtc_1", dir=d, type=kind,  # type: ignore[arg-type]
+                   event={"type": kind, **body}, seq=i + 1)
+            for i, (d, kind, body) in enumerate(events)]
+
+
+CALL = ("server", "response.function_call_arguments.done", {"call_id": "c1", "response_id": "r1"})
+CREATED_1 = ("server", "response.created", {"response": {"id": "r1"}})
+DONE_1 = ("server", "response.done", {"response": {"id": "r1", "status": "completed"}})
+OUTPUT = ("client", "conversation.item.create",
+          {"item": {"type": "function_call_output", "call_id": "c1"}})
+CREATE = ("client", "response.create", {})
+CREATED_2 = ("server", "response.created", {"response": {"id": "r2"}})
+STARTED_2 = ("server", "output_audio_buffer.started", {"response_id": "r2"})
+DONE_2 = ("server", "response.done", {"response": {"id": "r2", "status": "completed"}})
+STOPPED_2 = ("server", "output_audio_buffer.stopped", {"response_id": "r2"})
+
+
+def test_a_tool_round_trip_is_busy_until_the_spoken_answer_has_stopped() -> None:
+    steps = [CREATED_1, CALL, DONE_1, OUTPUT, CREATE, CREATED_2, STARTED_2, DONE_2, STOPPED_2]
+    busy = [_busy(_records(*steps[: n + 1])) for n in range(len(steps))]
+    # Between the call's response.done and the page's output, the call is still pending.
+    assert busy == [True, True, True, True, True, True, True, True, False]
+
+
+def test_an_open_or_untranscribed_user_turn_is_busy() -> None:
+    started = ("server", "input_audio_buffer.speech_started", {})
+    stopped = ("server", "input_audio_buffer.speech_stopped", {})
+    committed = ("server", "input_audio_buffer.committed", {})
+    heard = ("server", "conversation.item.input_audio_transcription.completed",
+             {"transcript": "hello"})
+    assert _busy(_records(started))
+    assert _busy(_records(started, stopped, committed))
+    assert not _busy(_records(started, stopped, committed, heard))
+
+
+def test_calls_of_a_cancelled_response_are_not_waited_for() -> None:
+    cancelled = ("server", "response.done", {"response": {"id": "r1", "status": "cancelled"}})
+    assert not _busy(_records(CREATED_1, CALL, cancelled))
+    refused = ("server", "error", {"error": {"code": "conversation_already_has_active_response"}})
+    assert not _busy(_records(CREATE, refused))

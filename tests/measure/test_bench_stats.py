@@ -1,0 +1,37 @@
+"""The benchmark's arithmetic and its table."""
+
+from __future__ import annotations
+
+import pytest
+
+from bridge.measure.bench.stats import percentile, ratio, summary
+from bridge.measure.bench.table import render
+
+
+def test_percentiles_interpolate_between_samples() -> None:
+    values = [10.0, 20.0, 30.0, 40.0, 50.0]
+    assert percentile(values, 50) == 30.0
+    assert percentile(values, 0) == 10.0
+    assert percentile(values, 100) == 50.0
+    assert percentile(values, 90) == pytest.approx(46.0)
+    assert percentile(list(reversed(values)), 25) == 20.0
+    assert percentile([], 50) is None
+
+
+def test_summary_keys_carry_the_unit_and_ratio_guards_zero() -> None:
+    assert summary("tool_rtt", [1.0, 3.0], 50, 99) == {"tool_rtt_p50_ms": 2.0,
+                                                       "tool_rtt_p99_ms": 2.98}
+    assert ratio(6.0, 2.0) == 3.0
+    assert ratio(None, 2.0) is None and ratio(1.0, 0.0) is None
+
+
+def test_table_marks_goals_met_and_missed() -> None:
+    figures = {"tool_rtt_p50_ms": 8.0, "tool_rtt_p99_ms": 55.0, "silence_window_ms": 500,
+               "voice_to_action_p50_ms": 640.0, "scale_1_tool_rtt_p95_ms": 12.0}
+    lines = render(figures, [1]).splitlines()
+    row = {line.split("  ")[0]: line for line in lines}
+    assert row["tool round trip (p50)"].endswith("yes")
+    assert row["tool round trip (p99)"].endswith("NO")
+    assert row["voice → verified action (p50, p90)"].endswith("yes")
+    assert row["rtc-connect answer (p50, p99)"].endswith("—")
+    assert lines[-1].split()[:3] == ["1", "—", "12.00"]

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bridge.config import Settings
+from bridge.errors import SettingsError
+
+
+def test_defaults_are_local_and_loopback() -> None:
+    settings = Settings.from_env({})
+    assert (settings.host, settings.port, settings.upstream) == ("127.0.0.1", 8765, "local")
+    assert settings.headless is True  # no DISPLAY in this environment mapping
+    assert settings.base_url == "http://127.0.0.1:8765"
+
+
+def test_openai_key_selects_openai_and_never_shows_in_repr() -> None:
+    settings = Settings.from_env({"OPENAI_API_KEY": "fake-test-secret-123456789"})
+    assert settings.upstream == "openai"
+    assert "fake-test-secret" not in repr(settings)
+
+
+def test_flags_win_over_environment() -> None:
+    env = {"OPENAI_API_KEY": "k", "BRIDGE_PORT": "9000", "BRIDGE_VOICE": "alloy"}
+    settings = Settings.from_env(env, upstream="local", port=0, voice=None)
+    assert (settings.upstream, settings.port, settings.voice) == ("local", 0, "alloy")
+
+
+def test_display_makes_headed_unless_forced() -> None:
+    assert Settings.from_env({"DISPLAY": ":1"}).headless is False
+    assert Settings.from_env({"DISPLAY": ":1"}, headless=True).headless is True
+
+
+def test_cors_origins_parse() -> None:
+    settings = Settings.from_env({"BRIDGE_CORS_ORIGINS": "http://a.test/, http://b.test"})
+    assert settings.cors_origins == ("http://a.test", "http://b.test")
+
+
+@pytest.mark.parametrize("flags, message", [
+    ({"upstream": "openai"}, "OPENAI_API_KEY"),
+    ({"upstream": "other"}, "upstream"),
+    ({"port": 70000}, "port"),
+    ({"mic_file": Path("/nonexistent.wav")}, "mic-file"),
+])
+def test_bad_settings_name_the_setting(flags: dict[str, object], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env({}, **flags)
+
+
+def test_openai_base_url_must_be_http() -> None:
+    with pytest.raises(SettingsError, match="OPENAI_BASE_URL"):
+        Settings.from_env({"OPENAI_BASE_URL": "file:///etc/passwd"})
