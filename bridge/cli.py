@@ -17,6 +17,7 @@ from .config import Settings
 from .errors import SettingsError
 from .events.log import Record
 from .http.server import BridgeServer
+from .tasks import TaskGroup
 
 # Events too chatty to print one line each (the event log keeps them all).
 QUIET_TYPES = frozenset({
@@ -115,16 +116,15 @@ async def run(settings: Settings, *, quiet: bool = False) -> int:
     _say(f"browser: {mode}{mic}")
     printer = _EventPrinter(quiet=quiet)
     unsubscribe = server.event_log.subscribe(printer)
-    tasks = [loop.create_task(_announce_ready(server, started))]
+    tasks = TaskGroup(name="run")
+    tasks.spawn(_announce_ready(server, started))
     if sys.stdin is not None and sys.stdin.isatty():
-        tasks.append(loop.create_task(_type_from_stdin(server)))
+        tasks.spawn(_type_from_stdin(server))
     try:
         await server.serve(shutdown_trigger=stop.wait)
     finally:
         unsubscribe()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await tasks.aclose()
     _say("stopped")
     return 0
 

@@ -52,6 +52,12 @@ class TaskGroup:
         else:
             log.error("%s: a task failed", self._name, exc_info=error)
 
+    async def join(self) -> None:
+        """Wait until the running tasks (but the caller's own) have ended, cancelling none."""
+        current = asyncio.current_task()
+        await asyncio.gather(*(task for task in self._tasks if task is not current),
+                             return_exceptions=True)
+
     async def cancel(self) -> None:
         """Cancel the running tasks (but the caller's own) and wait until they have ended."""
         current = asyncio.current_task()

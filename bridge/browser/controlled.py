@@ -12,6 +12,7 @@ from playwright.async_api import Browser, BrowserContext, Page, Playwright, asyn
 
 from ..config import Settings
 from ..events.log import EventLog
+from ..tasks import TaskGroup
 from .chromium import choose_chromium, launch_args, write_silence
 from .reports import PageReports
 from .tools import ToolRegistry
@@ -43,7 +44,7 @@ class ControlledBrowser:
         self._tmp = tempfile.TemporaryDirectory(prefix="rtc-bridge-")
         self._closing = False
         self._recovering = False
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskGroup(name="controlled browser")
         self._relaunched = False
         self.call_id: str | None = None
         # Created outside any loop; asyncio.Event binds to the loop that first waits on it.
@@ -112,9 +113,7 @@ class ControlledBrowser:
         self.ready.clear()
         self._log.append(dir="bridge", type="bridge.page_lost", event={"reason": why},
                          session=self.call_id)
-        task = asyncio.get_running_loop().create_task(self._reopen(why))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(self._reopen(why))
 
     async def _reopen(self, why: str, *, attempts: int = 4) -> None:
         try:
@@ -175,9 +174,7 @@ class ControlledBrowser:
     async def aclose(self) -> None:
         """Close page, context, Chromium and Playwright. Safe to call twice."""
         self._closing = True
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.aclose()
         if self._page is not None and not self._page.is_closed():
             try:
                 await self._page.evaluate("() => window.rtcBridge && window.rtcBridge.disconnect()")

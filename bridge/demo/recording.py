@@ -15,7 +15,6 @@ every Chromium plays. Encoding happens after the session, so it costs the sessio
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import bisect
 import logging
@@ -36,6 +35,8 @@ from ..events.log import EventLog
 
 __all__ = ["AUDIO_BINDING", "Capture", "PageRecorder", "RecordingError", "RecordingInfo",
            "write_webm"]
+
+from ..tasks import TaskGroup
 
 log = logging.getLogger(__name__)
 AUDIO_BINDING = "bridgeRecordAudio"
@@ -98,7 +99,7 @@ class PageRecorder:
         self._options = {"format": "jpeg", "quality": jpeg_quality, "maxWidth": max_width,
                          "maxHeight": max_height, "everyNthFrame": 1}
         self._cdp: Any = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskGroup(name="recorder")
         self._capture: Capture | None = None
         self._binding = f"{AUDIO_BINDING}_{secrets.token_hex(4)}"
 
@@ -137,7 +138,7 @@ class PageRecorder:
             except Exception:  # the page or browser closed first
                 log.debug("screencast already stopped", exc_info=True)
             self._cdp = None
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.join()
         capture.frames.sort(key=lambda f: f[0])
         return capture
 
@@ -147,9 +148,7 @@ class PageRecorder:
         if capture is not None and isinstance(stamp, (int, float)):
             capture.frames.append((log_time_of(self._log, stamp), base64.b64decode(params["data"])))
         # Chromium sends the next frame only once this one is acknowledged.
-        task = asyncio.get_running_loop().create_task(self._ack(params.get("sessionId")))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(self._ack(params.get("sessionId")))
 
     async def _ack(self, session_id: Any) -> None:
         if self._cdp is None:

@@ -18,6 +18,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from ..engine.audio import OutboundAudioTrack, Playback
 from ..engine.calls import close_shielded
+from ..tasks import TaskGroup
 
 Predicate = Callable[[dict[str, Any]], bool]
 
@@ -37,7 +38,7 @@ class RealtimeClient:
         self.audio_levels: list[tuple[float, int]] = []  # (arrival, peak) of each frame heard
         self._changed = asyncio.Condition()
         self._opened = asyncio.Event()
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = TaskGroup(name="realtime client")
         self.channel.on("open", self._opened.set)
         self.channel.on("message", self._on_message)
         self.pc.on("track", self._on_track)
@@ -100,18 +101,14 @@ class RealtimeClient:
         text = message.decode() if isinstance(message, bytes) else message
         self.raw_messages.append(text)
         self.events.append((time.monotonic(), json.loads(text)))
-        task = asyncio.get_running_loop().create_task(self._notify())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(self._notify())
 
     async def _notify(self) -> None:
         async with self._changed:
             self._changed.notify_all()
 
     def _on_track(self, track: MediaStreamTrack) -> None:
-        task = asyncio.get_running_loop().create_task(self._read_audio(track))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(self._read_audio(track))
 
     async def _read_audio(self, track: MediaStreamTrack) -> None:
         while True:
@@ -126,6 +123,4 @@ class RealtimeClient:
 
     async def close(self) -> None:
         await close_shielded(self.pc)
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._tasks.aclose()
