@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from ..css.colors import same_color
+from ..css.lengths import same_size
 from ..drive.client import RealtimeClient
-from ..drive.handle import same_size
 from ..drive.synthesis import Synth, read_wav, synthesize_utterance_wav
 from ..engine.audio import SAMPLE_RATE_HZ
 from ..engine.calls import Engine
