@@ -1,4 +1,5 @@
-"""The session event log and the typed records the bridge writes to it and reads back.
+"""The session event log (`log`), the typed records the bridge writes to it and reads back
+(`records`), and the verdicts a tool call's verification ends in (`verdicts`).
 
 Imports nothing else of the bridge: every other package may import it.
 """

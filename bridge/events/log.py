@@ -13,10 +13,19 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, ClassVar, Literal, Protocol
 
 Direction = Literal["client", "server", "bridge"]
 Listener = Callable[["Record"], None]
+_DIRECTIONS: tuple[Direction, ...] = ("client", "server", "bridge")
+
+
+class BridgeEntry(Protocol):
+    """One of the bridge's own records (`records`): its type and the event it writes."""
+
+    TYPE: ClassVar[str]
+
+    def to_event(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,17 @@ class Record:
             "type": self.type,
             "event": self.event,
         }
+
+    @classmethod
+    def from_json(cls, line: Any, *, seq: int = 0) -> Record | None:
+        """A line of a JSONL event log (parsed) as a record; None if it is not one."""
+        if not isinstance(line, dict) or line.get("dir") not in _DIRECTIONS:
+            return None
+        t, event, session = line.get("t"), line.get("event"), line.get("session")
+        return cls(t=float(t) if isinstance(t, int | float) else 0.0,
+                   session=session if isinstance(session, str) else None,
+                   dir=line["dir"], type=str(line.get("type")),
+                   event=event if isinstance(event, dict) else {}, seq=seq)
 
 
 class EventLog:
@@ -96,6 +116,11 @@ class EventLog:
         for listener in listeners:
             listener(record)
         return record
+
+    def append_bridge(self, entry: BridgeEntry, *, session: str | None = None) -> Record:
+        """Append one of the bridge's own records (`dir: "bridge"`)."""
+        return self.append(dir="bridge", type=entry.TYPE, event=entry.to_event(),
+                           session=session)
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call `listener` with each new record; returns a function that unsubscribes."""
