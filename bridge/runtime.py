@@ -20,6 +20,7 @@ from .engine.calls import Engine
 from .engine.limits import SessionLimits
 from .engine.voice import EngineVoice
 from .events.log import EventLog
+from .events.records import BrowserFailed, Stopped
 from .tasks import TaskGroup
 from .upstream import LocalUpstream, OpenAIUpstream, Upstream
 
@@ -95,7 +96,7 @@ class Bridge:
                 await close()
             except Exception:  # the others still close; the log says which one failed
                 log.exception("closing %s failed", getattr(close, "__self__", close))
-        self.event_log.append(dir="bridge", type="bridge.stopped", event={"calls_closed": calls})
+        self.event_log.append_bridge(Stopped(calls_closed=calls))
         self.event_log.close()
 
     def health(self) -> dict[str, Any]:
@@ -128,8 +129,7 @@ class Bridge:
                 log.info("the controlled browser's start was cut short by shutdown: %s", err)
                 return
             log.error("the controlled browser could not start: %s", err)
-            self.event_log.append(dir="bridge", type="bridge.browser_failed",
-                                  event={"error": str(err)})
+            self.event_log.append_bridge(BrowserFailed(error=str(err)))
 
 
 def _default_upstream(settings: Settings, engine: Engine | None) -> Upstream:

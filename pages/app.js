@@ -20,6 +20,9 @@ const CHANNEL_OPEN_TIMEOUT_MS = 15_000;
 const RECONNECT_FIRST_MS = 500;
 const RECONNECT_MAX_MS = 10_000;
 const TRANSCRIPTION_MODEL = "gpt-4o-mini-transcribe";
+// A call's verdict and the `verified` it stands for: checked in the DOM and confirmed or not,
+// nothing to check, or no bridge watching this page (so nobody checked).
+const VERIFIED = { verified: true, not_verified: false, unchecked: null, unwatched: null };
 
 const state = {
   ui: null,
@@ -339,8 +342,9 @@ async function handleFunctionCall(call, entry = null) {
   } else if (typeof window.bridgeReport === "function") {
     output = await runThroughBridge(call);
   } else {
+    // Nobody watches this page (no bridge binding): the result goes out unverified.
     const result = await runTool(state.defs ?? [], call.name, call.arguments);
-    output = result.ok ? { ...result, verified: null } : result;
+    output = result.ok ? { ...result, verified: null, verdict: "unwatched" } : result;
   }
   sendEvent({
     type: "conversation.item.create",
@@ -360,11 +364,20 @@ async function runThroughBridge(call) {
     return { ok: false, error: "the bridge returned no result for this call" };
   }
   if (!result.ok) return result;
-  const verified = typeof answer.verified === "boolean" ? answer.verified : false;
-  const output = { ...result, verified, observed: answer.observed ?? {} };
+  const verdict = verdictOf(answer);
+  const observed = answer.observed ?? {};
+  const output = { ...result, verified: VERIFIED[verdict], verdict, observed };
   if (answer.reason !== undefined) output.reason = answer.reason;
-  else if (typeof answer.verified !== "boolean") output.reason = "the bridge did not verify it";
+  else if (verdict === "not_verified" && typeof answer.verified !== "boolean") {
+    output.reason = "the bridge did not verify it";
+  }
   return output;
+}
+
+// An answer without a verdict is judged by its `verified` alone; one with neither, not verified.
+function verdictOf(answer) {
+  if (Object.hasOwn(VERIFIED, answer.verdict)) return answer.verdict;
+  return answer.verified === true ? "verified" : "not_verified";
 }
 
 async function askBridge(kind, payload, flag) {
@@ -542,7 +555,8 @@ function addTranscript(role, text) {
 function showToolCall(call, output) {
   let verdict = "done, verified";
   if (!output.ok) verdict = `failed: ${output.error}`;
-  else if (output.verified === null) verdict = "done (not verified: no bridge)";
+  else if (output.verdict === "unwatched") verdict = "done (not verified: no bridge)";
+  else if (output.verdict === "unchecked") verdict = "done (unchecked: nothing to check)";
   else if (!output.verified) verdict = `done, NOT verified: ${output.reason ?? "no reason given"}`;
   addTranscript("tool", `${call.name} ${call.arguments || "{}"} → ${verdict}`);
   const failed = !output.ok || output.verified === false;

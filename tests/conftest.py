@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import pytest
+
+from bridge.events.log import EventLog
 
 with contextlib.suppress(ImportError):  # hypothesis comes with the test extra
     # hypothesis's pytest plugin imports hypothesis in the terminal summary unless a test did;
@@ -37,3 +40,12 @@ def content_words(transcript: str) -> list[str]:
     """The words that carry a spoken command: articles and the like are heard loosely ("the"
     comes out as "my" or "this") and change nothing the command does."""
     return [w for w in transcript.lower().split() if w not in {"the", "my", "this", "a", "please"}]
+
+
+def function_call_output(log: EventLog, call_id: str, *, after: int) -> dict[str, Any]:
+    """The output the page sent upstream for `call_id` (parsed), as the event log saw it."""
+    record = log.wait_for(
+        lambda r: r.dir == "client" and (r.event.get("item") or {}).get("call_id") == call_id
+        and r.event["item"].get("type") == "function_call_output", timeout_s=10, after=after)
+    output: dict[str, Any] = json.loads(record.event["item"]["output"])
+    return output

@@ -12,19 +12,19 @@ from playwright.async_api import Browser, BrowserContext, Page, Playwright, asyn
 
 from ..config import Settings
 from ..events.log import EventLog
+from ..events.records import PageLost, PageReopened, PageReopenFailed
 from ..tasks import TaskGroup
+from .binding import BINDING, PageReports
 from .chromium import choose_chromium, launch_args, write_silence
-from .reports import PageReports
 from .tools import ToolRegistry
 
 log = logging.getLogger(__name__)
-BINDING = "bridgeReport"
 
 
 class ControlledBrowser:
     """Owns one Chromium and its voice page; every tool call the page runs is verified here.
 
-    The page calls the `bridgeReport(kind, payload)` binding (see `reports`): batches of
+    The page calls the `bridgeReport(kind, payload)` binding (see `binding`): batches of
     data-channel events (logged), and `tool_call` (gate, run and DOM check in one evaluate).
     If the page crashes or closes, or Chromium dies, it is reopened and reconnects.
     """
@@ -111,8 +111,7 @@ class ControlledBrowser:
             return
         self._recovering = True
         self.ready.clear()
-        self._log.append(dir="bridge", type="bridge.page_lost", event={"reason": why},
-                         session=self.call_id)
+        self._log.append_bridge(PageLost(reason=why), session=self.call_id)
         self._tasks.spawn(self._reopen(why))
 
     async def _reopen(self, why: str, *, attempts: int = 4) -> None:
@@ -123,15 +122,14 @@ class ControlledBrowser:
                 except Exception as err:  # e.g. Chromium died while its page was reopened
                     log.warning("reopening the controlled page after %s failed: %s", why, err)
                     if attempt == attempts - 1:
-                        self._log.append(dir="bridge", type="bridge.page_reopen_failed",
-                                         event={"reason": why, "error": str(err)},
-                                         session=self.call_id)
+                        self._log.append_bridge(PageReopenFailed(reason=why, error=str(err)),
+                                                session=self.call_id)
                         return
                     await asyncio.sleep(0.5 * 2**attempt)
                 else:
-                    self._log.append(dir="bridge", type="bridge.page_reopened",
-                                     event={"reason": why, "browser_relaunched":
-                                            self._relaunched}, session=self.call_id)
+                    self._log.append_bridge(
+                        PageReopened(reason=why, browser_relaunched=self._relaunched),
+                        session=self.call_id)
                     return
         finally:
             self._recovering = False

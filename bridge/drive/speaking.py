@@ -24,6 +24,7 @@ import av
 import numpy as np
 
 from ..events.log import EventLog
+from ..events.records import UserAudio
 from .synthesis import synthesize_utterance_wav
 
 __all__ = ["Utterance", "log_time_of", "speak", "speech_end_s", "synthesize_wav"]
@@ -116,9 +117,7 @@ async def speak(
     utterance = Utterance(kind=kind, text=text, source=None if source is None else str(source),
                           mark=mark, started_t=started_t, ended_t=ended_t,
                           clip_ended_t=clip_ended_t)
-    event_log.append(dir="bridge", type="bridge.user_audio", event={
-        "kind": kind, "text": text, "source": utterance.source,
-        "started_t": round(started_t, 6), "ended_t": round(ended_t, 6),
-        "clip_ended_t": round(clip_ended_t, 6),
-    })
+    event_log.append_bridge(UserAudio(kind=kind, text=text, source=utterance.source,
+                                      started_t=started_t, ended_t=ended_t,
+                                      clip_ended_t=clip_ended_t))
     return utterance

@@ -347,7 +347,8 @@ def test_function_call_output_without_bridge_is_unverified(app: Page) -> None:
         """() => window.rtcBridge.handleFunctionCall(
             {call_id: 'call_1', name: 'changeTextColor', arguments: '{"color": "navy"}'})"""
     )
-    assert output == {"ok": True, "applied": {"color": "navy"}, "verified": None}
+    assert output == {"ok": True, "applied": {"color": "navy"}, "verified": None,
+                      "verdict": "unwatched"}
     assert computed(app, "body", "color") == "rgb(0, 0, 128)"
     expect(app.get_by_test_id("transcript")).to_contain_text("changeTextColor")
 
@@ -602,7 +603,8 @@ def test_tool_runs_once_when_its_item_completes_then_one_response_create(
     upstream.wait_for_count("response.create", 1)
     page.wait_for_timeout(300)
     assert upstream.outputs() == [
-        {"call_id": "call_a", "ok": True, "applied": {"color": "red"}, "verified": None}
+        {"call_id": "call_a", "ok": True, "applied": {"color": "red"}, "verified": None,
+         "verdict": "unwatched"}
     ]
     assert upstream.types().count("response.create") == 1
     expect(page.get_by_test_id("transcript")).to_contain_text("changeBackgroundColor")
@@ -755,6 +757,10 @@ def test_controlled_page_asks_the_bridge(
         # As the bridge does: run the page's own tool, answer with its result and the check.
         result = page.evaluate("([name, args]) => window.rtcBridge.runTool(name, args)",
                                [call["name"], call["arguments"]])
+        if call["call_id"] == "call_unchecked":
+            return {"allowed": True, "result": result, "verified": None, "verdict": "unchecked",
+                    "observed": {}, "reason": "nothing to check"}
+        # An answer without a verdict (as bridges before verdicts gave) is judged by `verified`.
         return {"allowed": True, "result": result, "verified": True,
                 "observed": {"background-color": "rgb(0, 0, 255)"}}
 
@@ -763,6 +769,7 @@ def test_controlled_page_asks_the_bridge(
     calls = [
         function_call("call_no", "changeTextColor", '{"color": "white"}'),
         function_call("call_yes", "changeBackgroundColor", '{"color": "blue"}'),
+        function_call("call_unchecked", "changeButtonStyle", '{"size": "20px"}'),
     ]
     upstream.send(response_done("resp_b", "completed", calls))
     upstream.wait_for_count("response.create", 1)
@@ -773,12 +780,22 @@ def test_controlled_page_asks_the_bridge(
             "ok": True,
             "applied": {"color": "blue"},
             "verified": True,
+            "verdict": "verified",
             "observed": {"background-color": "rgb(0, 0, 255)"},
+        },
+        {
+            "call_id": "call_unchecked",
+            "ok": True,
+            "applied": {"size": "20px"},
+            "verified": None,
+            "verdict": "unchecked",
+            "observed": {},
+            "reason": "nothing to check",
         },
     ]
     assert computed(page, "body", "color") != "rgb(255, 255, 255)"
     assert computed(page, "body", "background-color") == "rgb(0, 0, 255)"
-    assert [kind for kind, _ in reports].count("tool_call") == 2
+    assert [kind for kind, _ in reports].count("tool_call") == 3
 
     def reported() -> list[tuple[str, str]]:
         # Events arrive in batches: one JSON text holding each event as it crossed the channel,

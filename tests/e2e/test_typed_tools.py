@@ -9,6 +9,8 @@ import time
 import pytest
 
 from bridge.drive.handle import BridgeHandle
+from bridge.events.records import ToolRefused, ToolVerified, all_of
+from tests.conftest import function_call_output
 
 pytestmark = pytest.mark.e2e
 
@@ -48,8 +50,8 @@ def test_page_html_is_read_and_verified_against_the_live_dom(voice_page: BridgeH
     mark = voice_page.type("what is on the page")
     call = voice_page.wait_for_tool("getPageHTML", after=mark)
     assert call.verified is True
-    output = _output_for(voice_page, call.call_id, mark)
-    assert output["ok"] is True and output["verified"] is True
+    output = function_call_output(voice_page.event_log, call.call_id, after=mark)
+    assert output["ok"] is True and output["verified"] is True and output["verdict"] == "verified"
     assert "<h1" in output["html"] and len(json.dumps(output)) < 64_000
 
 
@@ -94,18 +96,9 @@ def test_unknown_tool_gets_an_error_output_and_nothing_runs(voice_page: BridgeHa
     mark = voice_page.event_log.last_seq
     result = voice_page.evaluate("""() => window.rtcBridge.tools.length""")
     assert result == 4
-    refused = voice_page.evaluate("""async () => {
-        const gate = await window.bridgeReport("tool_before",
-            {call: {call_id: "c1", name: "eval", arguments: "{}"}});
-        return gate; }""")
-    assert refused["allowed"] is False and "unknown tool" in refused["reason"]
-    records = voice_page.events(after=mark, type="bridge.tool_refused")
-    assert records and records[-1].event["name"] == "eval"
-
-
-def _output_for(handle: BridgeHandle, call_id: str, mark: int) -> dict[str, object]:
-    record = handle.event_log.wait_for(
-        lambda r: r.dir == "client" and (r.event.get("item") or {}).get("call_id") == call_id
-        and r.event["item"].get("type") == "function_call_output", timeout_s=10, after=mark)
-    output: dict[str, object] = json.loads(record.event["item"]["output"])
-    return output
+    output = voice_page.evaluate("""() => window.rtcBridge.handleFunctionCall(
+        {call_id: "call_eval", name: "eval", arguments: "{}"})""")
+    assert output["ok"] is False and "unknown tool" in output["error"]
+    [refused] = all_of(ToolRefused, voice_page.events(after=mark))
+    assert refused.name == "eval" and refused.call_id == "call_eval"
+    assert not all_of(ToolVerified, voice_page.events(after=mark))

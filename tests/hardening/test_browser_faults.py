@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from bridge.drive.handle import BridgeHandle
+from bridge.events.records import PageLost, PageReopened, all_of
 from tests.fakes.openai_server import FakeOpenAI
 from tests.hardening.conftest import assert_typed_tool_verifies, wait_connected
 
@@ -40,20 +41,20 @@ def chromium_processes(handle: BridgeHandle) -> list[int]:
     return found
 
 
-def recovered(handle: BridgeHandle, mark: int, *reasons: str) -> dict[str, object]:
+def recovered(handle: BridgeHandle, mark: int, *reasons: str) -> PageReopened:
     """Wait for page_lost (for one of `reasons`), page_reopened and a connected page."""
-    lost = handle.event_log.wait_for(lambda r: r.type == "bridge.page_lost", timeout_s=20,
+    lost = handle.event_log.wait_for(lambda r: r.type == PageLost.TYPE, timeout_s=20,
                                      after=mark)
-    assert lost.event["reason"] in reasons
-    reopened = handle.event_log.wait_for(lambda r: r.type == "bridge.page_reopened",
+    assert PageLost.from_record(lost).reason in reasons
+    reopened = handle.event_log.wait_for(lambda r: r.type == PageReopened.TYPE,
                                          timeout_s=40, after=lost.seq)
     wait_connected(handle, after=reopened.seq, timeout_s=40)
     health = httpx.get(handle.url + "/api/health", timeout=10).json()
     assert health["page"]["connected"] is True
     # Exactly one loss: the crashed page's close and Chromium's exit start no second recovery.
-    assert len(handle.events(after=mark, type="bridge.page_lost")) == 1
-    assert len(handle.events(after=mark, type="bridge.page_reopened")) == 1
-    return reopened.event
+    assert len(all_of(PageLost, handle.events(after=mark))) == 1
+    assert len(all_of(PageReopened, handle.events(after=mark))) == 1
+    return PageReopened.from_record(reopened)
 
 
 def test_crashed_page_is_reopened_and_reconnects(openai_bridge: BridgeHandle) -> None:
@@ -68,8 +69,7 @@ def test_crashed_page_is_reopened_and_reconnects(openai_bridge: BridgeHandle) ->
             await asyncio.wait_for(cdp.send("Page.crash"), 5)
 
     handle.thread.call(crash)
-    event = recovered(handle, mark, "the page crashed")
-    assert event["browser_relaunched"] is False
+    assert recovered(handle, mark, "the page crashed").browser_relaunched is False
     assert handle.browser.call_id != before
     assert_typed_tool_verifies(handle, "navy", "rgb(0, 0, 128)")
 
@@ -80,8 +80,7 @@ def test_killed_chromium_is_relaunched_and_reconnects(openai_bridge: BridgeHandl
     mark = handle.event_log.last_seq
     os.kill(pid, signal.SIGKILL)
     # Its page's close may be reported first; either way Chromium must be relaunched.
-    event = recovered(handle, mark, "chromium exited", "the page was closed")
-    assert event["browser_relaunched"] is True
+    assert recovered(handle, mark, "chromium exited", "the page was closed").browser_relaunched
     deadline = time.monotonic() + 10
     while pid in chromium_processes(handle) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -103,5 +102,5 @@ def test_page_reconnects_when_the_upstream_hangs_up(
     assert fake_openai.call(hang_up) is True
     wait_connected(handle, after=mark, timeout_s=30)  # the page's own reconnect
     assert handle.browser.call_id not in (None, before)
-    assert not handle.events(after=mark, type="bridge.page_lost")  # no reload was needed
+    assert not all_of(PageLost, handle.events(after=mark))  # no reload was needed
     assert_typed_tool_verifies(handle, "maroon", "rgb(128, 0, 0)")

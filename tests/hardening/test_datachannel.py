@@ -19,6 +19,7 @@ from bridge.drive.client import RealtimeClient
 from bridge.drive.handle import BridgeHandle
 from bridge.drive.thread import BridgeThread
 from bridge.engine.protocol import CHANNEL_MAX_MESSAGE_BYTES
+from bridge.events.records import ToolRefused, ToolVerified, all_of
 from tests.fakes.openai_server import FakeOpenAI
 from tests.hardening.conftest import engine_bridge, engine_of, url_of
 
@@ -209,9 +210,9 @@ def test_unsafe_function_calls_from_the_upstream_are_refused(
     for call in calls:
         output = outputs[call["call_id"]]
         assert output["ok"] is False and output["error"], (call, output)
-    refused = {r.event["call_id"] for r in handle.events(after=mark, type="bridge.tool_refused")}
+    refused = {r.call_id for r in all_of(ToolRefused, handle.events(after=mark))}
     assert refused == {call["call_id"] for call in calls}
-    assert not handle.events(after=mark, type="bridge.tool_verified")
+    assert not all_of(ToolVerified, handle.events(after=mark))
     assert handle.evaluate(DOM_STATE) == before
 
     good = [{"type": "function_call", "status": "completed", "name": "changeBackgroundColor",

@@ -12,8 +12,7 @@ from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, Page
 
-from ...browser.controlled import BINDING
-from ...browser.reports import PageReports
+from ...browser.binding import BINDING, PageReports
 from ...browser.tools import ToolRegistry
 from ...events.log import EventLog
 

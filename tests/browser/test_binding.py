@@ -1,14 +1,15 @@
-"""The page's reports to the bridge: event batches logged, tool calls gated, run and verified
-in one evaluate (a fake page answers it as Chromium would)."""
+"""The page's binding: event batches logged, tool calls gated, run and verified in one
+evaluate (a fake page answers it as Chromium would), each ending in a verdict."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from bridge.browser.reports import PageReports
+from bridge.browser.binding import PageReports
 from bridge.browser.tools import ToolRegistry
 from bridge.events.log import EventLog
+from bridge.events.records import ToolRefused, ToolVerified, all_of
 from tests.conftest import run_async
 
 
@@ -32,9 +33,11 @@ def styles(prop: str, before: str, after: str, expected: str | None) -> dict[str
             "html": None}
 
 
-def report(page: FakePage, kind: str, payload: Any) -> tuple[Any, EventLog]:
+def report(
+    page: FakePage, kind: str, payload: Any, registry: ToolRegistry | None = None
+) -> tuple[Any, EventLog]:
     log = EventLog()
-    reports = PageReports(page, registry=ToolRegistry.load(), event_log=log)
+    reports = PageReports(page, registry=registry or ToolRegistry.load(), event_log=log)
     return run_async(reports.handle(kind, payload)), log
 
 
@@ -47,21 +50,56 @@ def test_a_call_runs_in_one_evaluate_and_is_verified() -> None:
                            "rgb(0, 0, 255)"))
     answer, log = report(page, "tool_call", call("changeBackgroundColor", {"color": "blue"}))
     assert answer["allowed"] is True and answer["verified"] is True
+    assert answer["verdict"] == "verified"
     assert answer["observed"] == {"backgroundColor": "rgb(0, 0, 255)"}
     assert answer["result"]["ok"] is True
     assert len(page.calls) == 1
     sent = page.calls[0]
     assert sent["name"] == "changeBackgroundColor" and sent["selector"] == "body"
     assert sent["checks"] == [["background-color", "blue"]]
-    [record] = [r for r in log.records() if r.type == "bridge.tool_verified"]
-    assert record.event["verified"] is True and record.event["ok"] is True
+    [verified] = all_of(ToolVerified, log.records())
+    assert verified.verdict == "verified" and verified.verified is True and verified.ok is True
+    assert verified.call_id == "call_1" and verified.arguments == {"color": "blue"}
+    # The logged event keeps its fields: the arguments as the JSON text the page sent.
+    [record] = log.records()
+    assert record.dir == "bridge" and record.type == "bridge.tool_verified"
+    assert record.event == {"call_id": "call_1", "name": "changeBackgroundColor",
+                            "arguments": '{"color": "blue"}', "verified": True,
+                            "verdict": "verified", "observed": {"backgroundColor": "rgb(0, 0, 255)"},
+                            "reason": None, "ok": True}
 
 
 def test_a_dom_that_did_not_change_is_not_verified() -> None:
     page = FakePage(styles("color", "rgb(31, 35, 40)", "rgb(31, 35, 40)", "rgb(255, 255, 255)"))
-    answer, _ = report(page, "tool_call", call("changeTextColor", {"color": "white"}))
-    assert answer["verified"] is False
+    answer, log = report(page, "tool_call", call("changeTextColor", {"color": "white"}))
+    assert answer["verified"] is False and answer["verdict"] == "not_verified"
     assert "expected rgb(255, 255, 255)" in answer["reason"]
+    [verified] = all_of(ToolVerified, log.records())
+    assert verified.verdict == "not_verified" and verified.reason == answer["reason"]
+
+
+def test_a_tool_that_declares_nothing_to_check_is_unchecked() -> None:
+    scroll = {"type": "function", "name": "scrollToTop", "description": "Scroll to the top.",
+              "parameters": {"type": "object", "properties": {"smooth": {"type": "boolean"}}},
+              "x-bridge": {"custom": True}}
+    registry = ToolRegistry([scroll])
+    page = FakePage({"result": {"ok": True, "smooth": True}, "before": None, "after": None,
+                     "expected": {}, "html": None})
+    answer, log = report(page, "tool_call", call("scrollToTop", {"smooth": True}), registry)
+    assert answer["allowed"] is True and answer["result"] == {"ok": True, "smooth": True}
+    assert answer["verdict"] == "unchecked" and answer["verified"] is None
+    assert "declares nothing" in answer["reason"]
+    assert page.calls[0]["props"] == [] and page.calls[0]["selector"] is None
+    [unchecked] = all_of(ToolVerified, log.records())
+    assert unchecked.verdict == "unchecked" and unchecked.verified is None
+    assert log.records()[0].event["verified"] is None
+
+
+def test_the_two_step_reports_are_gone() -> None:
+    for kind in ("tool_before", "tool_after"):
+        page = FakePage({})
+        answer, log = report(page, kind, call("eval", {}))
+        assert answer is None and page.calls == [] and log.records() == []
 
 
 def test_relative_sizes_compare_the_reads_before_and_after() -> None:
@@ -81,6 +119,8 @@ def test_a_refused_call_never_reaches_the_page() -> None:
     assert answer == {"allowed": False, "reason": answer["reason"]}
     assert "unknown tool" in answer["reason"]
     assert page.calls == []
+    [refused] = all_of(ToolRefused, log.records())
+    assert refused.name == "eval" and refused.reason == answer["reason"]
     assert [r.type for r in log.records()] == ["bridge.tool_refused"]
 
 

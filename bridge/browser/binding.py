@@ -1,4 +1,4 @@
-"""What a controlled page tells the bridge through its `bridgeReport(kind, payload)` binding.
+"""The page's `bridgeReport(kind, payload)` binding: what a controlled page tells the bridge.
 
 - `events`: a burst of data-channel events in both directions, as one JSON text
   `[{"dir", "session", "at", "event"}, …]` in which each event is the text that crossed the
@@ -6,8 +6,12 @@
   Any other report may carry such a text as `events`: the events that came before it.
   (`event` `{dir, event, session}`, one event per call, is accepted too.)
 - `tool_call` `{call}`: gate the call, run the page's tool and verify the DOM, in one evaluate;
-  the answer is `{allowed, reason}` or `{allowed: true, result, verified, observed, reason}`.
-- `tool_before` / `tool_after`: the two-step form, for pages that run the tool themselves.
+  the answer is `{allowed, reason}` or `{allowed: true, result, verified, verdict, observed,
+  reason}`, and the event log gets `bridge.tool_refused` or `bridge.tool_verified`.
+
+`tool_call` is the only way a call is verified. The two-step reports `tool_before` /
+`tool_after` (for a page that ran the tool itself between two checks) were used by no page and
+are gone: like any kind the binding does not know, they are answered with null.
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ from collections.abc import Callable
 from typing import Any
 
 from ..events.log import EventLog
+from ..events.records import ToolRefused, ToolVerified
 from .tools import ToolRegistry
 from .verify import PageReader, Verifier
 
 log = logging.getLogger(__name__)
+BINDING = "bridgeReport"  # the name the page calls: window.bridgeReport(kind, payload)
 
 
 class PageReports:
@@ -52,27 +58,22 @@ class PageReports:
         if kind == "event":
             self._event(payload.get("dir"), payload.get("event"), payload.get("session"))
             return None
+        if kind != "tool_call":
+            return None
         raw_call = payload.get("call")
-        call: dict[str, Any] = raw_call if isinstance(raw_call, dict) else {}
-        if kind == "tool_call":
-            outcome = await self.verifier.run(call)
-            if not outcome.gate.allowed:
-                self._refused(call, outcome.gate.reason)
-            elif outcome.verification is not None:
-                self._verified(call, outcome.verification.as_json(), outcome.result)
-            return outcome.as_json()
-        if kind == "tool_before":
-            gate = await self.verifier.before(call)
-            if not gate.allowed:
-                self._refused(call, gate.reason)
-            return gate.as_json()
-        if kind == "tool_after":
-            raw_result = payload.get("result")
-            result: dict[str, Any] = raw_result if isinstance(raw_result, dict) else {}
-            verification = (await self.verifier.after(call, result)).as_json()
-            self._verified(call, verification, result)
-            return verification
-        return None
+        return await self._tool_call(raw_call if isinstance(raw_call, dict) else {})
+
+    async def _tool_call(self, call: dict[str, Any]) -> dict[str, Any]:
+        run = await self.verifier.run(call)
+        if not run.gate.allowed:
+            self._log.append_bridge(ToolRefused.for_call(call, reason=run.gate.reason),
+                                    session=self.call_id)
+        elif run.verification is not None:
+            verification = run.verification
+            self._log.append_bridge(ToolVerified.for_call(
+                call, verdict=verification.verdict, observed=verification.observed,
+                reason=verification.reason, ok=bool(run.result.get("ok"))), session=self.call_id)
+        return run.as_json()
 
     def _events(self, text: Any) -> None:
         for entry in _parsed(text) or ():
@@ -94,17 +95,6 @@ class PageReports:
         if self._on_event is not None:
             self._on_event(direction, event)
 
-    def _refused(self, call: dict[str, Any], reason: str | None) -> None:
-        self._log.append(dir="bridge", type="bridge.tool_refused",
-                         event={**_call_fields(call), "reason": reason}, session=self.call_id)
-
-    def _verified(
-        self, call: dict[str, Any], verification: dict[str, Any], result: dict[str, Any]
-    ) -> None:
-        self._log.append(dir="bridge", type="bridge.tool_verified",
-                         event={**_call_fields(call), **verification, "ok": bool(result.get("ok"))},
-                         session=self.call_id)
-
 
 def _parsed(raw: Any) -> list[Any] | None:
     if not isinstance(raw, str):
@@ -116,7 +106,3 @@ def _parsed(raw: Any) -> list[Any] | None:
         return None
     return parsed if isinstance(parsed, list) else None
 
-
-def _call_fields(call: dict[str, Any]) -> dict[str, Any]:
-    return {"call_id": call.get("call_id"), "name": call.get("name"),
-            "arguments": call.get("arguments")}
