@@ -16,6 +16,7 @@ from typing import Any
 from .config import Settings
 from .errors import SettingsError
 from .events.log import Record
+from .events.records import read
 from .http.server import BridgeServer
 from .tasks import TaskGroup
 
@@ -168,14 +169,9 @@ def describe(record: Record) -> str | None:
     if record.type in QUIET_TYPES:
         return None
     detail = ""
-    if record.type == "bridge.tool_verified":
-        mark = "VERIFIED" if event.get("verified") else "NOT VERIFIED"
-        observed = ", ".join(f"{k}={v}" for k, v in (event.get("observed") or {}).items())
-        detail = f"{event.get('name')} {event.get('arguments')} {mark} {observed}"
-        if event.get("reason"):
-            detail += f" ({event['reason']})"
-    elif record.type == "bridge.tool_refused":
-        detail = f"{event.get('name')} {event.get('arguments')} REFUSED: {event.get('reason')}"
+    ours = read(record)
+    if ours is not None:
+        detail = ours.describe()
     elif record.type == "error":
         detail = str((event.get("error") or {}).get("message"))
     elif record.type == "response.function_call_arguments.done":

@@ -8,7 +8,10 @@ import base64
 import html
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..events.log import Record
+from ..events.records import read
 
 if TYPE_CHECKING:
     from .runner import DemoResult, StepResult, ToolCallResult
@@ -43,15 +46,15 @@ overflow:hidden;white-space:nowrap;padding:0 3px;box-sizing:border-box;color:#ff
 """
 
 
-def write_report(path: Path, result: DemoResult, events: list[dict[str, Any]]) -> Path:
-    """Write the report for a finished demo run; `events` are the lines of events.jsonl."""
+def write_report(path: Path, result: DemoResult, events: list[Record]) -> Path:
+    """Write the report for a finished demo run; `events` are the records of events.jsonl."""
     path.write_text(render(result, events), encoding="utf-8")
     return path
 
 
-def render(result: DemoResult, events: list[dict[str, Any]]) -> str:
+def render(result: DemoResult, events: list[Record]) -> str:
     capture = result.capture
-    origin = capture.started_t if capture else (events[0]["t"] if events else 0.0)
+    origin = capture.started_t if capture else (events[0].t if events else 0.0)
     duration = capture.duration_s if capture else 0.0
     verdict = ('<span class="ok">PASSED</span>' if result.passed
                else '<span class="fail">FAILED</span>')
@@ -139,9 +142,12 @@ def _step(step: StepResult, origin: float) -> str:
             f"<table>{table}</table>{calls}</section>")
 
 
+_VERDICTS = {"verified": '<span class="ok">verified</span>',
+             "not_verified": '<span class="fail">NOT verified</span>'}
+
+
 def _call(call: ToolCallResult, origin: float) -> str:
-    verdict = ('<span class="ok">verified</span>' if call.verified
-               else '<span class="fail">NOT verified</span>')
+    verdict = _VERDICTS.get(call.verdict, f'<span class="muted">{_e(call.verdict)}</span>')
     latency = "—" if call.latency_ms is None else f"{call.latency_ms:.0f} ms"
     observed = ", ".join(f"{k} = {v}" for k, v in call.observed.items()) or "—"
     rows = [("tool call", f"<code>{_e(call.name)}</code> at {call.t - origin:.2f} s"),
@@ -158,24 +164,22 @@ def _call(call: ToolCallResult, origin: float) -> str:
     return f"<h4>{_e(call.name)}</h4><table>{table}</table>{shot}"
 
 
-def _events(events: list[dict[str, Any]], origin: float) -> str:
+def _events(events: list[Record], origin: float) -> str:
     rows = []
     for record in events:
-        kind = str(record.get("type"))
-        direction = str(record.get("dir"))
-        if direction != "bridge" and kind not in _TIMELINE_TYPES:
+        if record.dir != "bridge" and record.type not in _TIMELINE_TYPES:
             continue
-        detail = _detail(kind, record.get("event") or {})
-        rows.append(f"<tr><td>{float(record.get('t', 0)) - origin:8.3f}</td><td>{_e(direction)}"
-                    f"</td><td>{_e(kind)}</td><td><pre>{_e(detail)}</pre></td></tr>")
+        rows.append(f"<tr><td>{record.t - origin:8.3f}</td><td>{_e(record.dir)}</td>"
+                    f"<td>{_e(record.type)}</td><td><pre>{_e(_detail(record))}</pre></td></tr>")
     return ("<table><tr><th>s</th><th>dir</th><th>event</th><th>detail</th></tr>"
             + "".join(rows) + "</table>")
 
 
-def _detail(kind: str, event: dict[str, Any]) -> str:
-    if kind == "bridge.tool_verified":
-        mark = "VERIFIED" if event.get("verified") else "NOT VERIFIED"
-        return f"{event.get('name')} {event.get('arguments')} {mark} {event.get('observed')}"
+def _detail(record: Record) -> str:
+    ours = read(record)
+    if ours is not None:
+        return ours.describe()[:300]
+    kind, event = record.type, record.event
     if kind == "response.function_call_arguments.done":
         return f"{event.get('name')} {event.get('arguments')}"
     if kind == "conversation.item.input_audio_transcription.completed":
@@ -192,7 +196,7 @@ def _detail(kind: str, event: dict[str, Any]) -> str:
         return str((event.get("response") or {}).get("status"))
     if kind == "error":
         return str((event.get("error") or {}).get("message"))
-    if kind.startswith("bridge."):
+    if record.dir == "bridge":
         return json.dumps(event)[:300]
     return ""
 

@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
-from ..drive.handle import BridgeHandle, VerifiedCall, arguments_match, parse_arguments
+from ..drive.handle import BridgeHandle, VerifiedCall
+from ..drive.matching import CallMatcher, calls_seen
 from ..drive.thread import BridgeThread
 from ..errors import ChromiumNotFound, RecordingError, ScenarioError, SettingsError
 from ..events.log import EventLog, Record
+from ..events.records import ToolRefused, ToolVerified, all_of
 from .recording import Capture, PageRecorder, RecordingInfo, write_webm
 from .report import write_report
 from .scenario import Scenario, Step, load_scenario
@@ -43,13 +45,14 @@ _SETTLE_MAX_S = 20.0
 _TAIL_S = 0.5
 # A call's screenshot is the frame on screen this long after its verification.
 _SHOT_AFTER_S = 0.3
+_VERDICT_WORDS = {"verified": "verified", "not_verified": "NOT verified"}
 
 Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
 class ToolCallResult(VerifiedCall):
-    """A verified call with what the demo adds: latency from the end of the user's turn, and
+    """A logged tool call with what the demo adds: latency from the end of the user's turn, and
     the frame on screen just after it."""
 
     latency_ms: float | None = None
@@ -57,7 +60,7 @@ class ToolCallResult(VerifiedCall):
 
     def as_json(self) -> dict[str, Any]:
         return {"name": self.name, "arguments": self.arguments, "verified": self.verified,
-                "observed": self.observed,
+                "verdict": self.verdict, "observed": self.observed,
                 "latency_ms": None if self.latency_ms is None else round(self.latency_ms, 1),
                 "reason": self.reason, "call_id": self.call_id, "t": round(self.t, 3)}
 
@@ -102,6 +105,7 @@ class DemoResult:
             self.scenario.steps)
 
     def summary(self) -> dict[str, Any]:
+        """What `summary.json` holds."""
         capture = self.capture
         return {
             "name": self.scenario.name,
@@ -164,8 +168,9 @@ class _StepRunner:
 
     def run(self, step: Step) -> StepResult:
         total = len(self.scenario.steps)
-        awaited = (f" — then waiting up to {step.expect.timeout_s:g} s for {step.expect.tool}"
-                   f"{_args_text(step.expect.args)}" if step.expect else "")
+        awaited = (f" — then waiting up to {step.expect.timeout_s:g} s for "
+                   f"{CallMatcher(step.expect.tool, step.expect.args).describe()}"
+                   if step.expect else "")
         self.progress(f"step {step.index} of {total}: {step.describe()}{awaited}")
         result = StepResult(step=step, started_t=self.log.now())
         mark = self.log.last_seq
@@ -184,7 +189,7 @@ class _StepRunner:
         result.ended_t = self.log.now()
         self._collect(result, mark)
         self.progress(f"  {'ok' if result.ok else 'FAILED'}: " + (
-            result.reason or self._outcome_line(result)))
+            result.reason or _outcome_line(result)))
         return result
 
     def _act(self, step: Step, result: StepResult) -> None:
@@ -212,39 +217,33 @@ class _StepRunner:
             time.sleep(step.seconds)
 
     def _expect(self, step: Step, mark: int) -> tuple[bool, str | None]:
+        """The first call of the expected tool and arguments decides, whatever its verdict."""
         expect = step.expect
         assert expect is not None
-
-        def matches(record: Record) -> bool:
-            return (record.type == "bridge.tool_verified"
-                    and record.event.get("name") == expect.tool
-                    and arguments_match(expect.args, parse_arguments(record.event)))
-
+        wanted = CallMatcher(expect.tool, expect.args)
         try:
-            record = self.log.wait_for(matches, timeout_s=expect.timeout_s, after=mark)
+            record = self.log.wait_for(wanted, timeout_s=expect.timeout_s, after=mark)
         except TimeoutError:
-            return False, self._why_missing(step, mark)
-        if record.event.get("verified") is True:
+            return False, self._why_missing(step, wanted, mark)
+        call = ToolVerified.from_record(record)
+        if call.verdict == "verified":
             return True, None
-        why = record.event.get("reason") or "the DOM did not show the change"
-        return False, (f"{expect.tool} {record.event.get('arguments')} ran, but the DOM did not "
-                       f"confirm it: {why}")
+        why = call.reason or "the DOM did not show the change"
+        return False, (f"{expect.tool} {call.arguments_json} ran, but the DOM did not confirm "
+                       f"it: {why}")
 
-    def _why_missing(self, step: Step, mark: int) -> str:
-        expect = step.expect
-        assert expect is not None
+    def _why_missing(self, step: Step, wanted: CallMatcher, mark: int) -> str:
+        assert step.expect is not None
         records = self.log.records(after=mark)
-        wanted = f"{expect.tool}{_args_text(expect.args)}"
-        calls = [r for r in records if r.type == "bridge.tool_verified"]
-        refused = [r for r in records if r.type == "bridge.tool_refused"]
-        head = f"no verified call of {wanted} within {expect.timeout_s:g} s"
+        head = f"no verified call of {wanted.describe()} within {step.expect.timeout_s:g} s"
+        refused = all_of(ToolRefused, records)
         if refused:
-            r = refused[0].event
-            return f"{head}; the bridge refused {r.get('name')} {r.get('arguments')}: " \
-                   f"{r.get('reason')}"
-        if calls:
-            seen = "; ".join(f"{r.event.get('name')} {r.event.get('arguments')}" for r in calls)
-            return f"{head}; the agent called {seen}"
+            first = refused[0]
+            return f"{head}; the bridge refused {first.name} {first.arguments_json}: " \
+                   f"{first.reason}"
+        seen = calls_seen(records)
+        if seen:
+            return f"{head}; the agent called {'; '.join(seen)}"
         heard = _transcript(records)
         if step.kind in ("say", "play"):
             return f"{head}; no tool was called (the upstream heard: " \
@@ -252,25 +251,23 @@ class _StepRunner:
         return f"{head}; no tool was called"
 
     def _settle(self, mark: int, *, quiet_s: float) -> None:
-        """Wait until the agent has finished answering (see `_busy`) and the channel has been
-        quiet for `quiet_s`."""
+        """Wait until the agent has finished answering (see `conversation_busy`) and the
+        channel has been quiet for `quiet_s`."""
         deadline = time.monotonic() + _SETTLE_MAX_S
         while time.monotonic() < deadline:
             records = self.log.records(after=mark)
             last_t = records[-1].t if records else 0.0
-            if not _busy(records) and self.log.now() - last_t >= quiet_s:
+            if not conversation_busy(records) and self.log.now() - last_t >= quiet_s:
                 return
             time.sleep(0.05)
         self.progress(f"  (the agent was still busy after {_SETTLE_MAX_S:g} s; going on)")
 
     def _collect(self, result: StepResult, mark: int) -> None:
         records = self.log.records(after=mark)
-        for record in records:
-            if record.type != "bridge.tool_verified":
-                continue
+        for call in all_of(ToolCallResult, records):
             latency = None if result.turn_ended_t is None else (
-                (record.t - result.turn_ended_t) * 1000)
-            result.tool_calls.append(ToolCallResult.from_record(record, latency_ms=latency))
+                (call.t - result.turn_ended_t) * 1000)
+            result.tool_calls.append(replace(call, latency_ms=latency))
         step = result.step
         if step.kind in ("say", "play"):
             result.transcript = _transcript(records)
@@ -281,19 +278,19 @@ class _StepRunner:
                                                       "response.output_text.done")]
         result.agent = " ".join(a for a in agent if isinstance(a, str)) or None
 
-    @staticmethod
-    def _outcome_line(result: StepResult) -> str:
-        if not result.tool_calls:
-            return "done" if result.step.kind == "wait" else "done (no tool call)"
-        parts = []
-        for call in result.tool_calls:
-            mark = "verified" if call.verified else "NOT verified"
-            latency = f", {call.latency_ms:.0f} ms after the turn" if call.latency_ms else ""
-            parts.append(f"{call.name} {json.dumps(call.arguments)} {mark}{latency}")
-        return "; ".join(parts)
+
+def _outcome_line(result: StepResult) -> str:
+    if not result.tool_calls:
+        return "done" if result.step.kind == "wait" else "done (no tool call)"
+    parts = []
+    for call in result.tool_calls:
+        verdict = _VERDICT_WORDS.get(call.verdict, call.verdict)
+        latency = f", {call.latency_ms:.0f} ms after the turn" if call.latency_ms else ""
+        parts.append(f"{call.name} {json.dumps(call.arguments)} {verdict}{latency}")
+    return "; ".join(parts)
 
 
-def _busy(records: list[Record]) -> bool:
+def conversation_busy(records: list[Record]) -> bool:
     """Whether the conversation is still moving: a user turn open or not yet transcribed, a
     function call without its output, an output not yet followed by `response.create`, a
     response asked for or running, or audio playing."""
@@ -394,18 +391,21 @@ def _write_outputs(result: DemoResult, progress: Progress) -> None:
              f"{len(result.scenario.steps)} steps held")
 
 
-def _read_events(path: Path) -> list[dict[str, Any]]:
-    events = []
+def _read_events(path: Path) -> list[Record]:
+    """The event log as written, line by line; a line that is not a record is skipped."""
+    records = []
     try:
         with path.open(encoding="utf-8") as lines:
-            for line in lines:
+            for seq, line in enumerate(lines, start=1):
                 try:
-                    events.append(json.loads(line))
+                    record = Record.from_json(json.loads(line), seq=seq)
                 except ValueError:
                     continue
+                if record is not None:
+                    records.append(record)
     except OSError:
         return []
-    return events
+    return records
 
 
 def _input_of(step: Step) -> Any:
@@ -414,10 +414,6 @@ def _input_of(step: Step) -> Any:
     if step.kind == "play":
         return str(step.path)
     return step.seconds
-
-
-def _args_text(args: dict[str, Any]) -> str:
-    return f" {json.dumps(args)}" if args else ""
 
 
 def _rounded(t: float | None) -> float | None:

@@ -6,39 +6,34 @@ track, read its DOM, and wait for tool calls that the bridge verified in the DOM
 
 from __future__ import annotations
 
-import json
 import os
-import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Self
 
-from ..css.colors import same_color
 from ..events.log import EventLog, Record
+from ..events.records import ToolVerified
+from ..events.verdicts import Verdict
+from .matching import CallMatcher, calls_seen
 from .speaking import Utterance, speak, synthesize_wav
 from .thread import BridgeThread
 
+__all__ = ["BridgeHandle", "VerifiedCall"]
+
 
 @dataclass(frozen=True)
-class VerifiedCall:
-    """A tool call as the bridge saw it: what was asked, and what the DOM showed."""
+class VerifiedCall(ToolVerified):
+    """A tool call as the bridge saw it, read back from the event log: what was asked (`name`,
+    `arguments` as a dict, `call_id`), what the DOM showed (`observed`), the `verdict` and the
+    `verified` it stands for, the `reason` when not verified, the tool's own `ok`, and `t`,
+    when it was logged (on the event log's clock)."""
 
-    name: str
-    arguments: dict[str, Any]
-    verified: bool | None
-    observed: dict[str, Any]
-    reason: str | None
-    call_id: str
-    t: float
+    t: float = 0.0
 
     @classmethod
-    def from_record(cls, record: Record, **extra: Any) -> Self:
-        """The call a `bridge.tool_verified` record reports (`extra`: a subclass's fields)."""
-        event = record.event
-        return cls(name=str(event.get("name")), arguments=parse_arguments(event),
-                   verified=event.get("verified"), observed=event.get("observed") or {},
-                   reason=event.get("reason"), call_id=str(event.get("call_id")), t=record.t,
-                   **extra)
+    def from_record(cls, record: Record) -> Self:
+        return replace(super().from_record(record), t=record.t)
 
 
 class BridgeHandle:
@@ -130,81 +125,30 @@ class BridgeHandle:
         after: int = 0,
         timeout_s: float = 10.0,
         verified: bool | None = True,
+        verdict: Verdict | Iterable[Verdict] | None = None,
     ) -> VerifiedCall:
         """Wait for a call of `name` whose arguments include `arguments` (colours and sizes
-        compared after normalisation) and whose verification is `verified` (None: any)."""
+        compared after normalisation) and whose verification is `verified` (None: any).
 
-        def matches(record: Record) -> bool:
-            if record.type != "bridge.tool_verified" or record.event.get("name") != name:
-                return False
-            if verified is not None and record.event.get("verified") is not verified:
-                return False
-            return arguments_match(arguments or {}, parse_arguments(record.event))
-
+        `verdict` (one of `verified`, `not_verified`, `unchecked`, `unwatched`, or several)
+        waits for those verdicts instead of `verified`. On timeout, AssertionError lists the
+        calls seen with their verdicts.
+        """
+        if verdict is None and verified is not None:
+            verdict = "verified" if verified else "not_verified"
+        wanted = CallMatcher(name, arguments, verdicts=verdict)
         try:
-            record = self.event_log.wait_for(matches, timeout_s=timeout_s, after=after)
+            record = self.event_log.wait_for(wanted, timeout_s=timeout_s, after=after)
         except TimeoutError:
-            seen = [f"{r.event.get('name')} {r.event.get('arguments')} verified="
-                    f"{r.event.get('verified')}" for r in self.event_log.records(after=after)
-                    if r.type == "bridge.tool_verified"]
+            kinds = "" if wanted.verdicts is None else " or ".join(sorted(wanted.verdicts)) + " "
+            seen = calls_seen(self.event_log.records(after=after))
             raise AssertionError(
-                f"no verified call {name} {arguments or ''} within {timeout_s} s; "
-                f"calls seen: {seen or 'none'}") from None
+                f"no {kinds}call {wanted.describe()} within {timeout_s} s; "
+                f"calls seen: {'; '.join(seen) or 'none'}") from None
         return VerifiedCall.from_record(record)
 
     def events(self, *, after: int = 0, type: str | None = None) -> list[Record]:
         return [r for r in self.event_log.records(after=after) if type is None or r.type == type]
-
-
-def arguments_match(expected: dict[str, Any], actual: dict[str, Any]) -> bool:
-    """`expected` is a subset of `actual`, compared after normalisation: colours in any spelling
-    (blue = #00f = rgb(0, 0, 255)), sizes in any unit (24px = 18pt = 1.5em), bigger = larger."""
-    for key, want in expected.items():
-        have = actual.get(key)
-        if have == want:
-            continue
-        if isinstance(want, (int, float)) and not isinstance(want, bool):
-            want = f"{want}px"
-        if isinstance(want, str) and isinstance(have, str) and (
-            want.strip().lower() == have.strip().lower() or same_color(want, have)
-            or same_size(want, have)
-        ):
-            continue
-        return False
-    return True
-
-
-_LENGTH = re.compile(r"\s*([0-9]*\.?[0-9]+)\s*(px|pt|em|rem|%)?\s*", re.I)
-# Relative lengths are taken against the page's default 16px font.
-_PX_PER_UNIT = {"px": 1.0, "pt": 4 / 3, "em": 16.0, "rem": 16.0, "%": 0.16}
-_SYNONYMS = {"larger": "bigger", "big": "bigger", "increase": "bigger", "small": "smaller",
-             "decrease": "smaller"}
-
-
-def same_size(a: str, b: str) -> bool:
-    """Two CSS sizes that mean the same: lengths in any unit, or the same relative word."""
-    a, b = a.strip().lower(), b.strip().lower()
-    if _SYNONYMS.get(a, a) == _SYNONYMS.get(b, b):
-        return True
-    px = [_px(v) for v in (a, b)]
-    return px[0] is not None and px[1] is not None and abs(px[0] - px[1]) < 0.01
-
-
-def _px(value: str) -> float | None:
-    match = _LENGTH.fullmatch(value)
-    if match is None:
-        return None
-    return float(match.group(1)) * _PX_PER_UNIT[(match.group(2) or "px").lower()]
-
-
-def parse_arguments(event: dict[str, Any]) -> dict[str, Any]:
-    """The arguments of a logged call as a dict (they travel as a JSON string); {} if unreadable."""
-    raw = event.get("arguments")
-    try:
-        parsed = json.loads(raw) if isinstance(raw, str) else raw
-    except ValueError:
-        return {}
-    return parsed if isinstance(parsed, dict) else {}
 
 
 async def _wait_event(browser: Any) -> None:

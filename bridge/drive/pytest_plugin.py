@@ -4,14 +4,15 @@ Fixtures:
 - `bridge_settings` (module): the Settings the bridge starts with; override it in a module or
   conftest to use another microphone file, upstream or port.
 - `rtc_bridge` (module): a running bridge (embedded engine unless configured otherwise) with its
-  controlled Chromium connected; a `bridge.testing.BridgeHandle`.
+  controlled Chromium connected; a `bridge.drive.handle.BridgeHandle`.
 - `voice_page` (function): the same handle after a page reload, so each test starts from a
   fresh DOM and a new call.
 
 The handle drives the bridge's own controlled page: `type(text)`, `say(text, voice=None)` and
 `play(wav)` (into the page's live microphone track, through WebRTC to the upstream), and
 `wait_for_tool(name, arguments, after=mark)`, which returns once the bridge verified that call
-in the DOM (or fails the test saying which calls it saw):
+in the DOM (or fails the test saying which calls it saw, with their verdicts; `verdict=` waits
+for another verdict, e.g. `"not_verified"`):
 
     def test_spoken_command(voice_page):
         said = voice_page.say("change the background color to blue")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bridge.demo.runner import _busy
+from bridge.demo.runner import conversation_busy
 from bridge.events.log import Record
 
 
@@ -28,7 +28,7 @@ STOPPED_2 = ("server", "output_audio_buffer.stopped", {"response_id": "r2"})
 
 def test_a_tool_round_trip_is_busy_until_the_spoken_answer_has_stopped() -> None:
     steps = [CREATED_1, CALL, DONE_1, OUTPUT, CREATE, CREATED_2, STARTED_2, DONE_2, STOPPED_2]
-    busy = [_busy(_records(*steps[: n + 1])) for n in range(len(steps))]
+    busy = [conversation_busy(_records(*steps[: n + 1])) for n in range(len(steps))]
     # Between the call's response.done and the page's output, the call is still pending.
     assert busy == [True, True, True, True, True, True, True, True, False]
 
@@ -39,13 +39,13 @@ def test_an_open_or_untranscribed_user_turn_is_busy() -> None:
     committed = ("server", "input_audio_buffer.committed", {})
     heard = ("server", "conversation.item.input_audio_transcription.completed",
              {"transcript": "hello"})
-    assert _busy(_records(started))
-    assert _busy(_records(started, stopped, committed))
-    assert not _busy(_records(started, stopped, committed, heard))
+    assert conversation_busy(_records(started))
+    assert conversation_busy(_records(started, stopped, committed))
+    assert not conversation_busy(_records(started, stopped, committed, heard))
 
 
 def test_calls_of_a_cancelled_response_are_not_waited_for() -> None:
     cancelled = ("server", "response.done", {"response": {"id": "r1", "status": "cancelled"}})
-    assert not _busy(_records(CREATED_1, CALL, cancelled))
+    assert not conversation_busy(_records(CREATED_1, CALL, cancelled))
     refused = ("server", "error", {"error": {"code": "conversation_already_has_active_response"}})
-    assert not _busy(_records(CREATE, refused))
+    assert not conversation_busy(_records(CREATE, refused))

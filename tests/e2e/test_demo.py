@@ -166,6 +166,7 @@ def test_shipped_scenario_passes_with_progress(shipped: DemoRun, summary: dict[s
     for step in steps:
         assert step["ok"] and step["reason"] is None
         assert step["tool_calls"] and all(c["verified"] for c in step["tool_calls"])
+        assert all(c["verdict"] == "verified" for c in step["tool_calls"])
         assert all(c["latency_ms"] is not None and c["latency_ms"] > 0 for c in step["tool_calls"])
     assert {c["name"] for s in steps for c in s["tool_calls"]} == {
         "changeBackgroundColor", "changeTextColor", "changeButtonStyle", "getPageHTML"}
@@ -258,6 +259,7 @@ def test_failed_expectations_exit_1_and_say_which_step_and_why(runs: DemoRuns) -
     assert summary["passed"] is False
     assert first["ok"] is False and "did not confirm" in first["reason"]
     assert first["tool_calls"][0]["verified"] is False
+    assert first["tool_calls"][0]["verdict"] == "not_verified"
     assert first["tool_calls"][0]["observed"]["backgroundColor"] == "rgb(255, 255, 255)"
     assert second["ok"] is False
     assert second["reason"].startswith("no verified call of changeTextColor within 3 s")

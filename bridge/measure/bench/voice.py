@@ -1,6 +1,6 @@
 """Voice to action: from the end of a spoken command to the verified DOM change.
 
-The command is played into the page's outgoing microphone track (`bridge.utterance.speak`), so
+The command is played into the page's outgoing microphone track (`drive.speaking.speak`), so
 its end is known exactly; it travels as Opus over WebRTC, the engine's turn detector waits out
 the silence window, the recogniser decodes it, and the page runs the call the bridge verifies.
 The floor is what the engine cannot avoid: the silence window plus the same audio's decode
@@ -15,11 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ...drive.handle import VerifiedCall
 from ...drive.speaking import speak, synthesize_wav
 from ...engine.session import RealtimeSession
 from ...engine.tts import parse_wav, resample
 from ...engine.voice import EngineVoice
 from ...events.log import EventLog
+from ...events.records import all_of
 from .probe import CallTimes
 
 # Short commands for each style tool; each changes the DOM.
@@ -65,11 +67,10 @@ async def voice_to_action(
         except TimeoutError:
             missed += 1
             continue
-        verified = [r for r in event_log.records(after=utterance.mark)
-                    if r.type == "bridge.tool_verified" and r.session == call_id]
-        if verified and verified[0].event.get("verified") is True and (
-                verified[0].event.get("name") == clip.tool):
-            samples.append(utterance.latency_ms(verified[0].t))
+        calls = all_of(VerifiedCall, (r for r in event_log.records(after=utterance.mark)
+                                      if r.session == call_id))
+        if calls and calls[0].verdict == "verified" and calls[0].name == clip.tool:
+            samples.append(utterance.latency_ms(calls[0].t))
         else:
             missed += 1
     return samples, missed
