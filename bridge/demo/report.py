@@ -14,7 +14,7 @@ from ..events.log import Record
 from ..events.records import read
 
 if TYPE_CHECKING:
-    from .runner import DemoResult, StepResult, ToolCallResult
+    from .results import DemoResult, StepResult, ToolCallResult
 
 __all__ = ["write_report"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bridge.demo.runner import conversation_busy
+from bridge.demo.steps import conversation_busy
 from bridge.events.log import Record
 
 

@@ -1,0 +1,110 @@
+"""What a demo run produced: each tool call, each step, the run, and `summary.json` from them.
+
+A tool call is the bridge's own `bridge.tool_verified` record read back from the event log
+(`drive.handle.VerifiedCall`) with what the demo adds: the latency from the end of the user's
+turn and the frame on screen just after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..drive.handle import VerifiedCall
+from .recording import Capture, RecordingInfo
+from .scenario import Scenario, Step
+
+__all__ = ["EVENTS_FILE", "OUTPUT_FILES", "RECORDING_FILE", "REPORT_FILE", "SUMMARY_FILE",
+           "DemoResult", "StepResult", "ToolCallResult"]
+
+EVENTS_FILE = "events.jsonl"
+SUMMARY_FILE = "summary.json"
+RECORDING_FILE = "session.webm"
+REPORT_FILE = "report.html"
+OUTPUT_FILES = (EVENTS_FILE, SUMMARY_FILE, RECORDING_FILE, REPORT_FILE)
+
+
+@dataclass(frozen=True)
+class ToolCallResult(VerifiedCall):
+    """A logged tool call with what the demo adds: latency from the end of the user's turn, and
+    the frame on screen just after it."""
+
+    latency_ms: float | None = None
+    screenshot: bytes | None = field(default=None, repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"name": self.name, "arguments": self.arguments, "verified": self.verified,
+                "verdict": self.verdict, "observed": self.observed,
+                "latency_ms": None if self.latency_ms is None else round(self.latency_ms, 1),
+                "reason": self.reason, "call_id": self.call_id, "t": round(self.t, 3)}
+
+
+@dataclass
+class StepResult:
+    step: Step
+    ok: bool = False
+    reason: str | None = None
+    tool_calls: list[ToolCallResult] = field(default_factory=list)
+    transcript: str | None = None
+    agent: str | None = None
+    started_t: float | None = None
+    turn_ended_t: float | None = None
+    ended_t: float | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        step = self.step
+        return {"index": step.index, "kind": step.kind, "input": _input_of(step),
+                "ok": self.ok, "reason": self.reason,
+                "expected": step.expect.as_json() if step.expect else None,
+                "tool_calls": [c.as_json() for c in self.tool_calls],
+                "transcript": self.transcript, "agent": self.agent,
+                "started_t": _rounded(self.started_t), "turn_ended_t": _rounded(self.turn_ended_t),
+                "ended_t": _rounded(self.ended_t)}
+
+
+@dataclass
+class DemoResult:
+    scenario: Scenario
+    out_dir: Path
+    steps: list[StepResult]
+    upstream: str
+    started_at: str
+    capture: Capture | None = None
+    recording: RecordingInfo | None = None
+    recording_error: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.steps) and all(s.ok for s in self.steps) and len(self.steps) == len(
+            self.scenario.steps)
+
+    def summary(self) -> dict[str, Any]:
+        """What `summary.json` holds."""
+        capture = self.capture
+        return {
+            "name": self.scenario.name,
+            "scenario": str(self.scenario.path),
+            "passed": self.passed,
+            "started_at": self.started_at,
+            "upstream": self.upstream,
+            "duration_s": round(capture.duration_s, 3) if capture else None,
+            "recording_started_t": round(capture.started_t, 6) if capture else None,
+            "steps": [s.as_json() for s in self.steps],
+            "recording": self.recording.path.name if self.recording else None,
+            "recording_error": self.recording_error,
+            "events": EVENTS_FILE,
+            "report": REPORT_FILE,
+        }
+
+
+def _input_of(step: Step) -> Any:
+    if step.kind in ("say", "type"):
+        return step.text
+    if step.kind == "play":
+        return str(step.path)
+    return step.seconds
+
+
+def _rounded(t: float | None) -> float | None:
+    return None if t is None else round(t, 3)

@@ -1,0 +1,233 @@
+"""Running a scenario's steps on a live bridge: act (say, play, type, wait), wait for the
+expected tool call, wait until the agent has finished answering, and collect what happened.
+
+A step's expectation holds only when the bridge verified the call in the DOM; which call it
+waits for is said by `drive.matching.CallMatcher`, the same matcher as `wait_for_tool`'s.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+from ..drive.handle import BridgeHandle
+from ..drive.matching import CallMatcher, calls_seen
+from ..events.log import EventLog, Record
+from ..events.records import ToolRefused, ToolVerified, all_of
+from .results import StepResult, ToolCallResult
+from .scenario import Scenario, Step
+
+__all__ = ["Progress", "StepRunner", "conversation_busy"]
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+# After a step, the agent has finished when nothing is active and the channel has been quiet
+# this long; a step whose expectation failed waits longer, as the turn may still be open.
+_QUIET_S = 0.3
+_QUIET_AFTER_FAILURE_S = 1.0
+_SETTLE_MAX_S = 20.0
+_VERDICT_WORDS = {"verified": "verified", "not_verified": "NOT verified"}
+
+
+class StepRunner:
+    """Runs one scenario's steps, one at a time, on `handle`'s bridge."""
+
+    def __init__(self, handle: BridgeHandle, scenario: Scenario, progress: Progress) -> None:
+        self.handle = handle
+        self.log: EventLog = handle.event_log
+        self.scenario = scenario
+        self.progress = progress
+
+    def run(self, step: Step) -> StepResult:
+        total = len(self.scenario.steps)
+        awaited = (f" — then waiting up to {step.expect.timeout_s:g} s for "
+                   f"{CallMatcher(step.expect.tool, step.expect.args).describe()}"
+                   if step.expect else "")
+        self.progress(f"step {step.index} of {total}: {step.describe()}{awaited}")
+        result = StepResult(step=step, started_t=self.log.now())
+        mark = self.log.last_seq
+        try:
+            self._act(step, result)
+        except Exception as err:  # a step that cannot even be performed fails, the run goes on
+            result.reason = f"could not {step.kind}: {err}"
+            result.ended_t = self.log.now()
+            self.progress(f"  FAILED: {result.reason}")
+            return result
+        if step.expect is None:
+            result.ok = True
+        else:
+            result.ok, result.reason = self._expect(step, mark)
+        self._settle(mark, quiet_s=_QUIET_S if result.ok else _QUIET_AFTER_FAILURE_S)
+        result.ended_t = self.log.now()
+        self._collect(result, mark)
+        self.progress(f"  {'ok' if result.ok else 'FAILED'}: " + (
+            result.reason or _outcome_line(result)))
+        return result
+
+    def _act(self, step: Step, result: StepResult) -> None:
+        handle = self.handle
+        if step.kind == "say":
+            assert step.text is not None
+            utterance = handle.say(step.text, step.voice or self.scenario.voice)
+            result.started_t, result.turn_ended_t = utterance.started_t, utterance.ended_t
+        elif step.kind == "play":
+            assert step.path is not None
+            utterance = handle.play(step.path)
+            result.started_t, result.turn_ended_t = utterance.started_t, utterance.ended_t
+        elif step.kind == "type":
+            assert step.text is not None
+            before = self.log.now()
+            mark = handle.type(step.text)
+            result.started_t = result.turn_ended_t = before
+            try:
+                sent = self.log.wait_for(_typed_message, timeout_s=5, after=mark)
+                result.turn_ended_t = sent.t
+            except TimeoutError:
+                log.warning("the typed message was not seen on the channel")
+        else:
+            assert step.seconds is not None
+            time.sleep(step.seconds)
+
+    def _expect(self, step: Step, mark: int) -> tuple[bool, str | None]:
+        """The first call of the expected tool and arguments decides, whatever its verdict."""
+        expect = step.expect
+        assert expect is not None
+        wanted = CallMatcher(expect.tool, expect.args)
+        try:
+            record = self.log.wait_for(wanted, timeout_s=expect.timeout_s, after=mark)
+        except TimeoutError:
+            return False, self._why_missing(step, wanted, mark)
+        call = ToolVerified.from_record(record)
+        if call.verdict == "verified":
+            return True, None
+        why = call.reason or "the DOM did not show the change"
+        return False, (f"{expect.tool} {call.arguments_json} ran, but the DOM did not confirm "
+                       f"it: {why}")
+
+    def _why_missing(self, step: Step, wanted: CallMatcher, mark: int) -> str:
+        assert step.expect is not None
+        records = self.log.records(after=mark)
+        head = f"no verified call of {wanted.describe()} within {step.expect.timeout_s:g} s"
+        refused = all_of(ToolRefused, records)
+        if refused:
+            first = refused[0]
+            return f"{head}; the bridge refused {first.name} {first.arguments_json}: " \
+                   f"{first.reason}"
+        seen = calls_seen(records)
+        if seen:
+            return f"{head}; the agent called {'; '.join(seen)}"
+        heard = _transcript(records)
+        if step.kind in ("say", "play"):
+            return f"{head}; no tool was called (the upstream heard: " \
+                   f"{json.dumps(heard) if heard else 'nothing'})"
+        return f"{head}; no tool was called"
+
+    def _settle(self, mark: int, *, quiet_s: float) -> None:
+        """Wait until the agent has finished answering (see `conversation_busy`) and the
+        channel has been quiet for `quiet_s`."""
+        deadline = time.monotonic() + _SETTLE_MAX_S
+        while time.monotonic() < deadline:
+            records = self.log.records(after=mark)
+            last_t = records[-1].t if records else 0.0
+            if not conversation_busy(records) and self.log.now() - last_t >= quiet_s:
+                return
+            time.sleep(0.05)
+        self.progress(f"  (the agent was still busy after {_SETTLE_MAX_S:g} s; going on)")
+
+    def _collect(self, result: StepResult, mark: int) -> None:
+        records = self.log.records(after=mark)
+        for call in all_of(ToolCallResult, records):
+            latency = None if result.turn_ended_t is None else (
+                (call.t - result.turn_ended_t) * 1000)
+            result.tool_calls.append(replace(call, latency_ms=latency))
+        step = result.step
+        if step.kind in ("say", "play"):
+            result.transcript = _transcript(records)
+        elif step.kind == "type":
+            result.transcript = step.text
+        agent = [r.event.get("transcript") or r.event.get("text") for r in records
+                 if r.dir == "server" and r.type in ("response.output_audio_transcript.done",
+                                                      "response.output_text.done")]
+        result.agent = " ".join(a for a in agent if isinstance(a, str)) or None
+
+
+def _outcome_line(result: StepResult) -> str:
+    if not result.tool_calls:
+        return "done" if result.step.kind == "wait" else "done (no tool call)"
+    parts = []
+    for call in result.tool_calls:
+        verdict = _VERDICT_WORDS.get(call.verdict, call.verdict)
+        latency = f", {call.latency_ms:.0f} ms after the turn" if call.latency_ms else ""
+        parts.append(f"{call.name} {json.dumps(call.arguments)} {verdict}{latency}")
+    return "; ".join(parts)
+
+
+def conversation_busy(records: list[Record]) -> bool:
+    """Whether the conversation is still moving: a user turn open or not yet transcribed, a
+    function call without its output, an output not yet followed by `response.create`, a
+    response asked for or running, or audio playing."""
+    open_turn = False
+    awaiting_create = False
+    pending_transcripts = 0
+    pending_creates = 0
+    calls: dict[str, str] = {}  # call id → response id, until the page sends its output
+    responses: set[str] = set()
+    playing: set[str] = set()
+    for record in records:
+        event, kind = record.event, record.type
+        if record.dir == "client":
+            item = event.get("item") or {}
+            if kind == "response.create":
+                pending_creates += 1
+                awaiting_create = False
+            elif kind == "conversation.item.create" and item.get("type") == "function_call_output":
+                calls.pop(str(item.get("call_id")), None)
+                awaiting_create = True
+            continue
+        if record.dir != "server":
+            continue
+        if kind == "input_audio_buffer.speech_started":
+            open_turn = True
+        elif kind in ("input_audio_buffer.speech_stopped", "input_audio_buffer.cleared"):
+            open_turn = False
+        elif kind == "input_audio_buffer.committed":
+            pending_transcripts += 1
+        elif kind in ("conversation.item.input_audio_transcription.completed",
+                      "conversation.item.input_audio_transcription.failed"):
+            pending_transcripts = max(0, pending_transcripts - 1)
+        elif kind == "response.function_call_arguments.done":
+            calls[str(event.get("call_id"))] = str(event.get("response_id"))
+        elif kind == "response.created":
+            pending_creates = max(0, pending_creates - 1)
+            responses.add(str((event.get("response") or {}).get("id")))
+        elif kind == "response.done":
+            response = event.get("response") or {}
+            responses.discard(str(response.get("id")))
+            if response.get("status") != "completed":  # its calls never run
+                calls = {c: r for c, r in calls.items() if r != str(response.get("id"))}
+        elif kind == "error":
+            pending_creates = max(0, pending_creates - 1)
+        elif kind == "output_audio_buffer.started":
+            playing.add(str(event.get("response_id")))
+        elif kind in ("output_audio_buffer.stopped", "output_audio_buffer.cleared"):
+            if event.get("response_id"):
+                playing.discard(str(event.get("response_id")))
+            else:
+                playing.clear()
+    return (open_turn or awaiting_create or pending_transcripts > 0 or pending_creates > 0
+            or bool(calls) or bool(responses) or bool(playing))
+
+
+def _typed_message(record: Record) -> bool:
+    item = record.event.get("item") or {}
+    return (record.dir == "client" and record.type == "conversation.item.create"
+            and item.get("type") == "message")
+
+
+def _transcript(records: list[Record]) -> str | None:
+    heard = [r.event.get("transcript") for r in records
+             if r.type == "conversation.item.input_audio_transcription.completed"]
+    return " ".join(h for h in heard if isinstance(h, str) and h) or None
