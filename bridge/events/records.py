@@ -28,6 +28,7 @@ __all__ = [
     "ToolRefused", "ToolVerified", "UserAudio", "all_of", "read",
 ]
 
+
 @dataclass(frozen=True)
 class BridgeRecord:
     """What every record class has; `read` dispatches on `TYPE`.
