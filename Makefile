@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 ARGS ?=
 
-.PHONY: setup run test test-fast accuracy soak demo bench lint clean
+.PHONY: setup run test accuracy soak demo bench lint clean
 
 setup:
 	@scripts/setup.sh $(VENV)
@@ -40,4 +40,4 @@ lint: setup
 	$(PY) -m mypy
 
 clean:
-	rm -rf $(VENV) recordings bench.json
+	rm -rf $(VENV) recordings bench.json build dist *.egg-info

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 venv=${1:-.venv}
 py="$venv/bin/python"
 stamp="$venv/.installed"
+wheelhouse="$venv/wheelhouse"
 
 say() { printf 'setup: %s\n' "$*"; }
 as_root_apt() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; }
@@ -19,10 +20,24 @@ if [ ! -x "$py" ]; then
   say "creating $venv"
   python3 -m venv "$venv" || { say "python3 -m venv failed: install python3-venv (Debian: apt-get install python3-venv)"; exit 1; }
 fi
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+# Every build, runtime and test dependency goes into a wheelhouse first, and the editable install
+# takes them from there: one download, and tests/packaging can install the built wheel into a
+# fresh venv offline (--no-index) with exactly these versions.
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ ! -f "$wheelhouse/.complete" ]; then
   say "installing Python packages"
   "$py" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-  "$py" -m pip install -q --disable-pip-version-check -e '.[test]'
+  rm -rf "$wheelhouse"
+  "$py" - >"$venv/requirements.txt" <<'PY'
+import tomllib
+with open("pyproject.toml", "rb") as f:
+    config = tomllib.load(f)
+project = config["project"]
+print(*config["build-system"]["requires"], *project["dependencies"],
+      *project["optional-dependencies"]["test"], sep="\n")
+PY
+  "$py" -m pip wheel -q --disable-pip-version-check -w "$wheelhouse" -r "$venv/requirements.txt"
+  touch "$wheelhouse/.complete"
+  "$py" -m pip install -q --disable-pip-version-check --no-index --find-links "$wheelhouse" -e '.[test]'
   touch "$stamp"
 fi
 
