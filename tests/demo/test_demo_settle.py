@@ -14,16 +14,18 @@ def _records(*events: tuple[str, str, dict[str, Any]]) -> list[Record]:
             for i, (d, kind, body) in enumerate(events)]
 
 
-CALL = ("server", "response.function_call_arguments.done", {"call_id": "c1", "response_id": "r1"})
-CREATED_1 = ("server", "response.created", {"response": {"id": "r1"}})
-DONE_1 = ("server", "response.done", {"response": {"id": "r1", "status": "completed"}})
-OUTPUT = ("client", "conversation.item.create",
+Entry = tuple[str, str, dict[str, Any]]
+
+CALL: Entry = ("server", "response.function_call_arguments.done", {"call_id": "c1", "response_id": "r1"})
+CREATED_1: Entry = ("server", "response.created", {"response": {"id": "r1"}})
+DONE_1: Entry = ("server", "response.done", {"response": {"id": "r1", "status": "completed"}})
+OUTPUT: Entry = ("client", "conversation.item.create",
           {"item": {"type": "function_call_output", "call_id": "c1"}})
-CREATE = ("client", "response.create", {})
-CREATED_2 = ("server", "response.created", {"response": {"id": "r2"}})
-STARTED_2 = ("server", "output_audio_buffer.started", {"response_id": "r2"})
-DONE_2 = ("server", "response.done", {"response": {"id": "r2", "status": "completed"}})
-STOPPED_2 = ("server", "output_audio_buffer.stopped", {"response_id": "r2"})
+CREATE: Entry = ("client", "response.create", {})
+CREATED_2: Entry = ("server", "response.created", {"response": {"id": "r2"}})
+STARTED_2: Entry = ("server", "output_audio_buffer.started", {"response_id": "r2"})
+DONE_2: Entry = ("server", "response.done", {"response": {"id": "r2", "status": "completed"}})
+STOPPED_2: Entry = ("server", "output_audio_buffer.stopped", {"response_id": "r2"})
 
 
 def test_a_tool_round_trip_is_busy_until_the_spoken_answer_has_stopped() -> None:
@@ -34,10 +36,10 @@ def test_a_tool_round_trip_is_busy_until_the_spoken_answer_has_stopped() -> None
 
 
 def test_an_open_or_untranscribed_user_turn_is_busy() -> None:
-    started = ("server", "input_audio_buffer.speech_started", {})
-    stopped = ("server", "input_audio_buffer.speech_stopped", {})
-    committed = ("server", "input_audio_buffer.committed", {})
-    heard = ("server", "conversation.item.input_audio_transcription.completed",
+    started: Entry = ("server", "input_audio_buffer.speech_started", {})
+    stopped: Entry = ("server", "input_audio_buffer.speech_stopped", {})
+    committed: Entry = ("server", "input_audio_buffer.committed", {})
+    heard: Entry = ("server", "conversation.item.input_audio_transcription.completed",
              {"transcript": "hello"})
     assert conversation_busy(_records(started))
     assert conversation_busy(_records(started, stopped, committed))

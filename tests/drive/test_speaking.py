@@ -24,7 +24,7 @@ def _wav(samples: np.ndarray, rate: int = 16000) -> bytes:
 
 def _duration_s(data: bytes) -> float:
     with wave.open(io.BytesIO(data)) as file:
-        return file.getnframes() / file.getframerate()
+        return float(file.getnframes() / file.getframerate())
 
 
 def test_speech_end_ignores_trailing_silence() -> None:

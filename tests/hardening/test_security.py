@@ -4,6 +4,7 @@ registered tools with schema-valid, safe arguments run."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -115,8 +116,9 @@ def test_no_request_can_steer_the_upstream(
         assert seen.headers["host"] == f"127.0.0.1:{fake_openai.port}"
     assert len(fake_openai.seen) == before + 2
     for response in responses:
-        call_id = response.headers["location"].rsplit("/", 1)[-1]
-        fake_openai.call(lambda call_id=call_id: fake_openai.engine.hangup(call_id))
+        hang_up = functools.partial(fake_openai.engine.hangup,
+                                    response.headers["location"].rsplit("/", 1)[-1])
+        fake_openai.call(hang_up)
 
 
 @pytest.mark.parametrize("path", [

@@ -37,7 +37,7 @@ class Script:
         return step(request)
 
 
-def raise_(error: type[httpx.HTTPError], text: str) -> Handler:
+def raise_(error: type[httpx.RequestError], text: str) -> Handler:
     def handler(request: httpx.Request) -> httpx.Response:
         raise error(text, request=request)
     return handler
