@@ -13,10 +13,10 @@ import numpy as np
 
 from ..errors import ProtocolError
 from . import protocol
+from .agent.intent import IntentMatcher, ToolCall
+from .agent.replies import reply_for_output
 from .audio import OutboundAudioTrack, read_inbound
-from .intent import IntentMatcher, ToolCall
 from .protocol import error_event, new_id
-from .replies import reply_for_output
 from .turns import InputAudioBuffer, TurnEvent, TurnSettings
 
 log = logging.getLogger(__name__)

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...drive.speaking import speak, synthesize_wav
+from ...engine.agent.tts import parse_wav, resample
+from ...engine.agent.voice import EngineVoice
 from ...engine.session import RealtimeSession
-from ...engine.tts import parse_wav, resample
-from ...engine.voice import EngineVoice
 from ...events.log import EventLog
 from .probe import CallTimes
 

@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from bridge.engine.asr import DecoderHost
-from bridge.engine.grammar import (
+from bridge.engine.agent.grammar import (
     PHONES,
     LanguageModel,
     Lexicon,
@@ -24,9 +23,10 @@ from bridge.engine.grammar import (
     split_identifier,
     spoken_words,
 )
+from bridge.engine.agent.recognition import DecoderHost
 
 SEED_TOOLS: list[dict[str, Any]] = json.loads(
-    (Path(__file__).resolve().parents[2] / "pages" / "tools.json").read_text()
+    (Path(__file__).resolve().parents[3] / "pages" / "tools.json").read_text()
 )["tools"]
 
 # A page nothing in this project knows: enums, integers, booleans, nested and odd schemas.

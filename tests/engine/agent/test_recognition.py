@@ -12,7 +12,8 @@ import numpy.typing as npt
 import pytest
 
 from bridge.drive.synthesis import Synth, read_wav, synthesize_utterance_wav
-from bridge.engine.asr import (
+from bridge.engine.agent.grammar import LanguageModel, build_language_model
+from bridge.engine.agent.recognition import (
     DecoderHost,
     DecoderSettings,
     RecognitionError,
@@ -21,12 +22,11 @@ from bridge.engine.asr import (
     _trim_silence,
     _with_noise_floor,
 )
-from bridge.engine.grammar import LanguageModel, build_language_model
-from bridge.engine.tts import resample
+from bridge.engine.agent.tts import resample
 
 Arun = Callable[[Coroutine[Any, Any, Any]], Any]
 
-TOOLS = json.loads((Path(__file__).resolve().parents[2] / "pages" / "tools.json").read_text())["tools"]
+TOOLS = json.loads((Path(__file__).resolve().parents[3] / "pages" / "tools.json").read_text())["tools"]
 
 
 @pytest.fixture(scope="module")

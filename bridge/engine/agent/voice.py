@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import SpeechError
-from .asr import Recognizer
+from ...errors import SpeechError
 from .grammar import LanguageModel, build_language_model, default_lexicon
+from .recognition import Recognizer
 from .tts import synthesize
 
 log = logging.getLogger(__name__)

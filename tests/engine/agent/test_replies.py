@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bridge.engine.replies import describe_call, reply_for_output, summarise_page, words_of
+from bridge.engine.agent.replies import describe_call, reply_for_output, summarise_page, words_of
 
 
 def _output(**result: Any) -> str:

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import RecognitionError
+from ...errors import RecognitionError
 from .grammar import LanguageModel
 
 __all__ = [

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ..css.colors import color_names
+from ...css.colors import color_names
 
 __all__ = [
     "LanguageModel",

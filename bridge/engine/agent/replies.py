@@ -7,7 +7,7 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
-from ..css.colors import name_of
+from ...css.colors import name_of
 
 _IRREGULAR_PAST = {"set": "set", "make": "made", "get": "got", "read": "read", "show": "showed",
                    "put": "put", "hide": "hid", "find": "found", "send": "sent"}

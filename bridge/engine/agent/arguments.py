@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal
 
-from bridge.css.colors import color_names, parse_css_color, to_hex
+from ...css.colors import color_names, parse_css_color, to_hex
 
 __all__ = [
     "GENERIC_KEYS",
