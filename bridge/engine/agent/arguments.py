@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from ...css.colors import color_names, parse_css_color, to_hex
+from .words import ORDINAL_VALUES, TEEN_VALUES, TEN_VALUES, UNIT_VALUES, split_identifier, words_of
 
 __all__ = [
     "GENERIC_KEYS",
@@ -33,9 +34,7 @@ __all__ = [
     "color_words",
     "content_keys",
     "extract_arguments",
-    "split_identifier",
     "word_key",
-    "words_of",
 ]
 
 
@@ -89,24 +88,6 @@ _BRITISH_STEMS: tuple[tuple[str, str], ...] = (
     ("minimis", "minimiz"), ("customis", "customiz"), ("dialogue", "dialog"),
 )
 
-_UNITS: Mapping[str, int] = MappingProxyType({
-    "zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9,
-})
-_TEENS: Mapping[str, int] = MappingProxyType({
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-})
-_TENS: Mapping[str, int] = MappingProxyType({
-    "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90,
-})
-_ORDINALS: Mapping[str, int] = MappingProxyType({
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
-    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
-    "nineteenth": 19, "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50,
-})
 _LENGTH_UNITS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("px",), "px"), (("pixel",), "px"), (("pixels",), "px"), (("p", "x"), "px"),
     (("em",), "em"), (("ems",), "em"), (("e", "m"), "em"), (("rem",), "rem"), (("rems",), "rem"),
@@ -148,7 +129,6 @@ _TOKEN = re.compile(
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"\"([^\"]+)\"|(?<!\w)'([^']+)'(?!\w)")
-_IDENTIFIER_PART = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
 def _stem(word: str) -> str:
@@ -201,24 +181,14 @@ def word_key(word: str) -> str:
     return _SYNONYMS.get(normal, normal)
 
 
-def split_identifier(name: str) -> list[str]:
-    """Words of a camelCase, PascalCase, snake_case or kebab-case identifier, lower case."""
-    return [part.lower() for part in _IDENTIFIER_PART.findall(name)]
-
-
-def words_of(text: str) -> list[str]:
-    """The words of free text (descriptions), identifiers split, lower case."""
-    return [part for word in re.findall(r"[A-Za-z0-9']+", text) for part in
-            split_identifier(word.strip("'")) if part]
-
-
 def content_keys(words: Iterable[str]) -> set[str]:
     """Keyword keys of the words that carry meaning (no stop-words, values or colour names)."""
     keys: set[str] = set()
     for word in words:
         word = word.lower().replace("\u2019", "'").removesuffix("'s").strip("'")
         if (len(word) < 2 or not word.isalpha() or word in STOP_WORDS or word in _COLOR_NAMES
-                or word in _UNITS or word in _TEENS or word in _TENS or word in _ORDINALS):
+                or word in UNIT_VALUES or word in TEEN_VALUES or word in TEN_VALUES
+                or word in ORDINAL_VALUES):
             continue
         keys.add(word_key(word))
     return keys
@@ -330,19 +300,19 @@ def _read_number(words: Sequence[str], i: int) -> tuple[float, int] | None:
     while j < len(words):
         word = words[j]
         following = words[j + 1] if j + 1 < len(words) else ""
-        if word in _ORDINALS and last in ("", "ten", "hundred", "thousand") and (
-            last != "ten" or _ORDINALS[word] < 10
+        if word in ORDINAL_VALUES and last in ("", "ten", "hundred", "thousand") and (
+            last != "ten" or ORDINAL_VALUES[word] < 10
         ):
             # "twenty first": an ordinal ends the number.
-            current += _ORDINALS[word]
+            current += ORDINAL_VALUES[word]
             last, j = "ordinal", j + 1
             break
-        if word in _UNITS and last in ("", "ten", "hundred", "thousand") and word != "oh":
-            current += _UNITS[word]
-        elif word in _TEENS and last in ("", "hundred", "thousand"):
-            current += _TEENS[word]
-        elif word in _TENS and last in ("", "hundred", "thousand"):
-            current += _TENS[word]
+        if word in UNIT_VALUES and last in ("", "ten", "hundred", "thousand") and word != "oh":
+            current += UNIT_VALUES[word]
+        elif word in TEEN_VALUES and last in ("", "hundred", "thousand"):
+            current += TEEN_VALUES[word]
+        elif word in TEN_VALUES and last in ("", "hundred", "thousand"):
+            current += TEN_VALUES[word]
         elif word == "hundred" and last in ("unit", "teen", "ten", "a"):
             current = (current or 1) * 100
         elif word == "thousand" and last not in ("", "thousand"):
@@ -350,24 +320,24 @@ def _read_number(words: Sequence[str], i: int) -> tuple[float, int] | None:
         elif word == "a" and last == "" and following in ("hundred", "thousand"):
             pass  # "a hundred": the next word multiplies by one
         elif word == "and" and last in ("hundred", "thousand") and (
-            following in _UNITS or following in _TEENS or following in _TENS
-            or following in _ORDINALS
+            following in UNIT_VALUES or following in TEEN_VALUES or following in TEN_VALUES
+            or following in ORDINAL_VALUES
         ):
             j += 1
             continue
         else:
             break
-        last = ("unit" if word in _UNITS else "teen" if word in _TEENS else "ten"
-                if word in _TENS else word)
+        last = ("unit" if word in UNIT_VALUES else "teen" if word in TEEN_VALUES else "ten"
+                if word in TEN_VALUES else word)
         j += 1
     if j == i or last == "a":
         return None
     value = float(total + current)
-    if last != "ordinal" and j + 1 < len(words) and words[j] == "point" and words[j + 1] in _UNITS:
+    if last != "ordinal" and j + 1 < len(words) and words[j] == "point" and words[j + 1] in UNIT_VALUES:
         digits = ""
         j += 1
-        while j < len(words) and words[j] in _UNITS:
-            digits += str(_UNITS[words[j]])
+        while j < len(words) and words[j] in UNIT_VALUES:
+            digits += str(UNIT_VALUES[words[j]])
             j += 1
         value += float("0." + digits)
     return value, j
@@ -409,8 +379,8 @@ def _spoken_hex(words: Sequence[str], i: int) -> Mention | None:
     start = i + 2 if tuple(words[i + 1 : i + 2]) == ("code",) else i + 1
     digits = ""
     for word in words[start : start + 8]:
-        if word in _UNITS:
-            digits += str(_UNITS[word])
+        if word in UNIT_VALUES:
+            digits += str(UNIT_VALUES[word])
         elif len(word) == 1 and word in "abcdef":
             digits += word
         else:
@@ -739,7 +709,7 @@ def color_words(name: str) -> tuple[str, ...]:
 def _base_vocabulary() -> frozenset[str]:
     words: set[str] = set(STOP_WORDS) | _TRUE_WORDS | _FALSE_WORDS | _MAX_WORDS | _MIN_WORDS
     words |= _MARKERS | _WEAK_MARKERS | _TRAILING_FILLER | set(_BIGGER) | set(_SMALLER)
-    words |= set(_UNITS) | set(_TEENS) | set(_TENS) | set(_ORDINALS)
+    words |= set(UNIT_VALUES) | set(TEEN_VALUES) | set(TEN_VALUES) | set(ORDINAL_VALUES)
     words |= {"hundred", "thousand", "point", "minus"}
     words |= {w for unit_words, _ in _LENGTH_UNITS for w in unit_words}
     words |= {w for group in _SYNONYM_GROUPS for w in group}

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ...css.colors import color_names
+from .words import ONES, TEENS, TENS, split_identifier, spoken_words
 
 __all__ = [
     "LanguageModel",
@@ -33,11 +34,8 @@ __all__ = [
     "accent_variant",
     "build_language_model",
     "default_lexicon",
-    "number_words",
     "pronounce",
     "spell",
-    "spoken_words",
-    "split_identifier",
 ]
 
 ModelKind = Literal["jsgf", "ngram"]
@@ -74,17 +72,6 @@ _GRAPHEMES: tuple[tuple[str, str], ...] = tuple(
         key=lambda item: -len(item[0]),
     )
 )  # fmt: skip
-
-_ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-_TEENS = (
-    "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-    "eighteen", "nineteen",
-)  # fmt: skip
-_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-_UNITS: Mapping[str, tuple[str, ...]] = {
-    "px": ("pixels",), "em": ("em",), "rem": ("rem",), "pt": ("points",), "%": ("percent",),
-    "vh": ("v", "h"), "vw": ("v", "w"), "ms": ("milliseconds",), "s": ("seconds",),
-}  # fmt: skip
 
 # Ordinary ways of asking for a change, a read-out, or nothing in particular. These are the
 # domain's phrasing, not any particular test's sentences.
@@ -163,61 +150,6 @@ def default_lexicon() -> Lexicon:
     import pocketsphinx
 
     return Lexicon.load(pocketsphinx.get_model_path("en-us/cmudict-en-us.dict"))
-
-
-def split_identifier(name: str) -> list[str]:
-    """Words of an identifier: ``getPageHTML`` -> get page html, ``font_size2`` -> font size 2."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
-    spaced = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", spaced)
-    spaced = re.sub(r"([A-Za-z])([0-9])", r"\1 \2", spaced)
-    spaced = re.sub(r"([0-9])([A-Za-z])", r"\1 \2", spaced)
-    return [part.lower() for part in re.split(r"[^A-Za-z0-9]+", spaced) if part]
-
-
-def number_words(value: int | float | str) -> list[str]:
-    """How a number is said: 24 -> twenty four, 1.5 -> one point five, 305 -> three hundred five."""
-    text = str(value).strip().lstrip("+")
-    negative = text.startswith("-")
-    text = text.lstrip("-")
-    whole, _, fraction = text.partition(".")
-    words = ["minus"] if negative else []
-    words += _integer_words(int(whole or "0"))
-    if fraction.strip("0"):
-        words += ["point", *(_ONES[int(digit)] for digit in fraction.rstrip("0") if digit.isdigit())]
-    return words
-
-
-def _integer_words(n: int) -> list[str]:
-    if n < 10:
-        return [_ONES[n]]
-    if n < 20:
-        return [_TEENS[n - 10]]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return [_TENS[tens]] + ([_ONES[ones]] if ones else [])
-    for size, name in ((10**9, "billion"), (10**6, "million"), (1000, "thousand"), (100, "hundred")):
-        if n >= size:
-            high, rest = divmod(n, size)
-            return _integer_words(high) + [name] + (_integer_words(rest) if rest else [])
-    raise AssertionError("unreachable")
-
-
-def spoken_words(text: str) -> list[str]:
-    """Lower-case words a person would say for ``text`` (identifiers split, numbers said)."""
-    words: list[str] = []
-    for token in re.findall(r"#[0-9A-Fa-f]+|\d+(?:\.\d+)?(?:[A-Za-z%]+)?|[A-Za-z][A-Za-z']*", text):
-        if token.startswith("#"):
-            words += ["hash", *(_ONES[int(c)] if c.isdigit() else c.lower() for c in token[1:])]
-            continue
-        number = re.fullmatch(r"(\d+(?:\.\d+)?)([A-Za-z%]*)", token)
-        if number:
-            words += number_words(number.group(1))
-            unit = number.group(2).lower()
-            words += list(_UNITS.get(unit, split_identifier(unit)))
-            continue
-        token = re.sub(r"'s$", "", token).replace("'", "")
-        words += split_identifier(token)
-    return words
 
 
 def spell(word: str) -> str:
@@ -524,13 +456,13 @@ def _tool(tool: Mapping[str, Any]) -> _Tool | None:
 
 def _value_rules(rules: dict[str, _Term], lexicon: Lexicon) -> None:
     below_hundred = _alt([
-        _alt(_ONES[1:] + _TEENS),
-        _seq(_alt(_TENS[2:]), _opt(_alt(_ONES[1:]))),
+        _alt(ONES[1:] + TEENS),
+        _seq(_alt(TENS[2:]), _opt(_alt(ONES[1:]))),
     ])  # fmt: skip
     rules["number"] = _alt([
         below_hundred,
-        _seq(_alt(_ONES[1:]), "hundred", _opt(below_hundred)),
-        _seq(_alt(_ONES), "point", _alt(_ONES), _opt(_alt(_ONES))),
+        _seq(_alt(ONES[1:]), "hundred", _opt(below_hundred)),
+        _seq(_alt(ONES), "point", _alt(ONES), _opt(_alt(ONES))),
     ])  # fmt: skip
     rules["length"] = _seq(
         _Ref("number"), _alt(["pixels", "pixel", "p x", "points", "em", "rem", "percent", "ems"])
@@ -540,13 +472,13 @@ def _value_rules(rules: dict[str, _Term], lexicon: Lexicon) -> None:
                                                           for name, phrase in phrases.items()))  # fmt: skip
     rules["hex_color"] = _seq(
         _alt(["hex", "hash", "pound", "hex code"]),
-        _alt([*_ONES, *["a", "b", "c", "d", "e", "f"]]),
-        _alt([*_ONES, *["a", "b", "c", "d", "e", "f"]]),
-        _alt([*_ONES, *["a", "b", "c", "d", "e", "f"]]),
+        _alt([*ONES, *["a", "b", "c", "d", "e", "f"]]),
+        _alt([*ONES, *["a", "b", "c", "d", "e", "f"]]),
+        _alt([*ONES, *["a", "b", "c", "d", "e", "f"]]),
         _opt(_seq(
-            _alt([*_ONES, *["a", "b", "c", "d", "e", "f"]]),
-            _alt([*_ONES, *["a", "b", "c", "d", "e", "f"]]),
-            _alt([*_ONES, *["a", "b", "c", "d", "e", "f"]]),
+            _alt([*ONES, *["a", "b", "c", "d", "e", "f"]]),
+            _alt([*ONES, *["a", "b", "c", "d", "e", "f"]]),
+            _alt([*ONES, *["a", "b", "c", "d", "e", "f"]]),
         )),
     )  # fmt: skip
 

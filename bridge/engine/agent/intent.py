@@ -26,9 +26,8 @@ from .arguments import (
     base_vocabulary,
     content_keys,
     extract_arguments,
-    split_identifier,
-    words_of,
 )
+from .words import split_identifier, words_of
 
 __all__ = ["IntentMatcher", "ToolCall"]
 

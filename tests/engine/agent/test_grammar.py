@@ -17,11 +17,8 @@ from bridge.engine.agent.grammar import (
     accent_variant,
     build_language_model,
     default_lexicon,
-    number_words,
     pronounce,
     spell,
-    split_identifier,
-    spoken_words,
 )
 from bridge.engine.agent.recognition import DecoderHost
 
@@ -73,38 +70,6 @@ PLAYER_TOOLS: list[dict[str, Any]] = [
 @pytest.fixture(scope="module")
 def lexicon() -> Lexicon:
     return default_lexicon()
-
-
-@pytest.mark.parametrize(
-    ("name", "words"),
-    [
-        ("getPageHTML", ["get", "page", "html"]),
-        ("changeBackgroundColor", ["change", "background", "color"]),
-        ("set_volume", ["set", "volume"]),
-        ("font-size2x", ["font", "size", "2", "x"]),
-        ("URLParser", ["url", "parser"]),
-    ],
-)
-def test_split_identifier(name: str, words: list[str]) -> None:
-    assert split_identifier(name) == words
-
-
-def test_numbers_and_spoken_words() -> None:
-    assert number_words(24) == ["twenty", "four"]
-    assert number_words("1.5") == ["one", "point", "five"]
-    assert number_words(305) == ["three", "hundred", "five"]
-    assert number_words(0) == ["zero"]
-    assert spoken_words("24px or 1.5em") == ["twenty", "four", "pixels", "or", "one", "point", "five", "em"]
-    assert spoken_words("#0f0 the page's lightBlue") == [
-        "hash",
-        "zero",
-        "f",
-        "zero",
-        "the",
-        "page",
-        "light",
-        "blue",
-    ]
 
 
 def test_known_words_keep_the_dictionary_pronunciation(lexicon: Lexicon) -> None:
