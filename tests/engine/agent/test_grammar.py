@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bridge.engine.agent.decoder import DecoderHost
 from bridge.engine.agent.grammar import (
     PHONES,
     LanguageModel,
@@ -20,7 +21,6 @@ from bridge.engine.agent.grammar import (
     pronounce,
     spell,
 )
-from bridge.engine.agent.recognition import DecoderHost
 
 SEED_TOOLS: list[dict[str, Any]] = json.loads(
     (Path(__file__).resolve().parents[3] / "pages" / "tools.json").read_text()
