@@ -16,8 +16,8 @@ from typing import Any
 from .browser.controlled import ControlledBrowser
 from .browser.tools import ToolRegistry
 from .config import Settings
+from .engine import Engine
 from .engine.agent.voice import EngineVoice
-from .engine.calls import Engine
 from .engine.limits import SessionLimits
 from .events.log import EventLog
 from .tasks import TaskGroup
