@@ -8,10 +8,10 @@ the page and the upstream code run offline exactly as they run against OpenAI:
     ...  # call.answer_sdp goes back to the caller; events flow on its data channel
     await engine.aclose()
 
-The engine owns the calls (`Engine`, `Call`: a peer and its `RealtimeSession`), the GA
-protocol (`protocol`), a session's parts (`conversation`, `responses`,
-`input_audio` with `turns` for turn detection), audio on the peer (`audio`), per-session
-`limits`, and the agent behind the sessions (`agent`).
+The engine owns the calls (`Engine`; `Call`: a peer and its `RealtimeSession`), the GA
+protocol (`protocol`: events on the wire; `session_config`: the session object), a session's
+parts (`conversation`, `responses`, `input_audio` with `turns` for turn detection), audio on
+the peer (`audio`), per-session `limits`, and the agent behind the sessions (`agent`).
 
 It must not import `bridge.http`, `bridge.browser`, `bridge.drive`, `bridge.demo` or
 `bridge.measure`; it may import `bridge.errors`, `bridge.tasks` and `bridge.css`.

@@ -19,7 +19,8 @@ from ..tasks import TaskGroup
 from .agent.base import Agent, ToolCall
 from .audio import OutboundAudioTrack
 from .conversation import Conversation, Item, Send
-from .protocol import check_response, new_id
+from .protocol import new_id
+from .session_config import check_response
 
 __all__ = ["Answer", "Response", "Responses"]
 

@@ -15,13 +15,13 @@ from typing import Any, Protocol
 
 from ..errors import ProtocolError
 from ..tasks import TaskGroup
-from . import protocol
 from .agent.base import Agent, ToolCall
 from .audio import OutboundAudioTrack
 from .conversation import Conversation, Item, latest_user_text
 from .input_audio import InputAudio
-from .protocol import CHANNEL_MAX_MESSAGE_BYTES, error_event, new_id
+from .protocol import CHANNEL_MAX_MESSAGE_BYTES, encode_event, error_event, new_id
 from .responses import Response, Responses
+from .session_config import initial_session, merge_session
 
 __all__ = ["Channel", "RealtimeSession", "SessionStats"]
 
@@ -67,7 +67,7 @@ class RealtimeSession:
         on_fail: Callable[[], None],
     ) -> None:
         self.id = call_id
-        self.config = protocol.initial_session(new_id("sess"), session)
+        self.config = initial_session(new_id("sess"), session)
         self.output = output
         self.stats = SessionStats()
         self.closed = False
@@ -139,7 +139,7 @@ class RealtimeSession:
         if channel is None or channel.readyState != "open":
             return
         self.stats.events_out += 1
-        channel.send(protocol.encode_event(event))
+        channel.send(encode_event(event))
 
     # -- client events --------------------------------------------------------------------
 
@@ -184,7 +184,7 @@ class RealtimeSession:
         }
 
     def _session_update(self, event: dict[str, Any]) -> None:
-        self.config = protocol.merge_session(self.config, event.get("session"))
+        self.config = merge_session(self.config, event.get("session"))
         self.input_audio.configure()
         self._send({"type": "session.updated", "session": self.config})
 
