@@ -5,6 +5,15 @@ spelled out). `Utterance.parse` finds the values in it once: colours, numbers, C
 the content words it uses as keywords. `ParamSpec.from_schema` reads what kind of value a
 parameter takes from its JSON schema, and `extract_arguments` gives each parameter of one tool
 the value that belongs to it. Nothing here knows any particular tool.
+
+    vocabulary  the words it knows: stop-words, synonyms, words of values and fillers
+    keys        keyword keys, spelling- and synonym-neutral
+    mentions    numbers, lengths and colours in words
+    utterance   an utterance parsed once
+    params      what a parameter takes, from its schema
+    extraction  a tool's arguments from an utterance
+
+It imports only the agent's `words` and `bridge.css`.
 """
 
 from .extraction import Extraction, extract_arguments
