@@ -29,7 +29,8 @@ class Call:
     `end(reason)` is the only way a call ends, whoever asks (a hangup, the channel or the
     connection closing, a fault in the session, a timer): it runs once, and then the call's
     timers are stopped, its session closed, what the session last sent delivered, and its peer
-    closed. ``on_end`` hears of it first; ``background`` runs the ends that events start.
+    closed. ``on_end`` hears of it first; ``background`` runs the ends that events and timers
+    start, so that whoever closes the engine can wait for them.
 
     No ICE servers are configured: host candidates are all a local call needs, and a STUN
     lookup would stall the answer. A call that never connects ends after
@@ -141,7 +142,7 @@ class Call:
         await asyncio.sleep(self._connect_timeout_s)
         if self.peer.connectionState != "connected":
             log.info("call %s never connected; closing it", self.id)
-            await self.end("it never connected")
+            self.end_soon("it never connected")
 
     async def _expire(self) -> None:
         await asyncio.sleep(self._limits.max_session_s)
