@@ -16,9 +16,9 @@ from typing import Any
 from .browser.controlled import ControlledBrowser
 from .browser.tools import ToolRegistry
 from .config import Settings
-from .engine.calls import Engine
+from .engine import Engine
+from .engine.agent.voice import EngineVoice
 from .engine.limits import SessionLimits
-from .engine.voice import EngineVoice
 from .events.log import EventLog
 from .events.records import BrowserFailed, Stopped
 from .tasks import TaskGroup

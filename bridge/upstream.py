@@ -16,7 +16,7 @@ from .http.sdp import looks_like_answer
 _KEY_LIKE = re.compile(r"\b(sk|ek|rk)-[A-Za-z0-9_*-]{8,}")
 
 if TYPE_CHECKING:
-    from .engine.calls import Engine
+    from .engine import Engine
 
 
 @dataclass(frozen=True)

@@ -32,10 +32,10 @@ sys.path.insert(0, str(ROOT))
 
 from bridge.browser.tools import ToolRegistry  # noqa: E402
 from bridge.drive.synthesis import read_wav  # noqa: E402
-from bridge.engine.asr import Recognizer  # noqa: E402
-from bridge.engine.grammar import build_language_model  # noqa: E402
-from bridge.engine.intent import IntentMatcher  # noqa: E402
-from bridge.engine.tts import resample  # noqa: E402
+from bridge.engine.agent.grammar import build_language_model  # noqa: E402
+from bridge.engine.agent.intent import IntentMatcher  # noqa: E402
+from bridge.engine.agent.recognition import Recognizer  # noqa: E402
+from bridge.engine.agent.tts import resample  # noqa: E402
 from bridge.measure.accuracy import CASES, VOICES, Outcome, Sample, hear_over_webrtc, judge, plan, synthesize  # noqa: E402
 
 

@@ -17,7 +17,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from ..engine.audio import OutboundAudioTrack, Playback
-from ..engine.calls import close_shielded
+from ..engine.peer import close_shielded
 from ..tasks import TaskGroup
 
 Predicate = Callable[[dict[str, Any]], bool]

@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-from ..engine.tts import Pcm, parse_wav, resample
+from ..engine.agent.tts import Pcm, parse_wav, resample
 from ..errors import SpeechError
 
 __all__ = ["Synth", "read_wav", "synthesize_utterance_wav", "voices", "write_wav"]

@@ -10,7 +10,7 @@ from typing import Any
 
 from quart import Blueprint, Response, request
 
-from ..engine.calls import Engine
+from ..engine import Engine
 from ..errors import InvalidRequest, Unauthorized
 from .offers import MULTIPART, RAW, read_offer
 

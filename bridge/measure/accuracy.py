@@ -27,9 +27,9 @@ from ..css.colors import same_color
 from ..css.lengths import same_size
 from ..drive.client import RealtimeClient
 from ..drive.synthesis import Synth, read_wav, synthesize_utterance_wav
+from ..engine import Engine
+from ..engine.agent.voice import EngineVoice
 from ..engine.audio import SAMPLE_RATE_HZ
-from ..engine.calls import Engine
-from ..engine.voice import EngineVoice
 
 __all__ = ["CASES", "VOICES", "Case", "Outcome", "Sample", "Voice", "hear_over_webrtc", "judge",
            "plan", "synthesize"]  # fmt: skip

@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect
 
+from bridge.engine import CHANNEL_MAX_MESSAGE_BYTES as CHANNEL_LIMIT_BYTES
+
 PAGES = Path(__file__).resolve().parents[2] / "pages"
 TOOLS = json.loads((PAGES / "tools.json").read_text(encoding="utf-8"))["tools"]
 SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
@@ -31,7 +33,6 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 MAX_HTML_CHARS = 32_000
-CHANNEL_LIMIT_BYTES = 262_144
 
 
 class _StaticPages(SimpleHTTPRequestHandler):

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bridge.engine.voice import EngineVoice
+from bridge.engine.agent.voice import EngineVoice
 from tests.conftest import run_async
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from bridge.browser.tools import ToolRegistry
 from bridge.drive.client import RealtimeClient
-from bridge.engine.calls import Engine
-from bridge.engine.voice import EngineVoice
+from bridge.engine import Engine
+from bridge.engine.agent.voice import EngineVoice
 
 TOOLS = ToolRegistry.load().definitions()
 

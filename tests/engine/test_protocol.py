@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from bridge.engine.voice import EngineVoice
+from bridge.engine.agent.voice import EngineVoice
 
 from .peers import TOOLS, call, text_message, update_tools
 

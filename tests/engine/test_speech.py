@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 
 from bridge.drive.client import RealtimeClient
-from bridge.engine.tts import synthesize
-from bridge.engine.voice import EngineVoice
+from bridge.engine.agent.tts import synthesize
+from bridge.engine.agent.voice import EngineVoice
 from tests.conftest import content_words
 
 from .peers import TOOLS, call, text_message, update_tools

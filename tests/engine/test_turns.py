@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from bridge.drive.synthesis import read_wav, synthesize_utterance_wav
-from bridge.engine.tts import resample
+from bridge.engine.agent.tts import resample
 from bridge.engine.turns import InputAudioBuffer, TurnSettings
 
 

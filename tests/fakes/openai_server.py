@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from quart import Quart, Response, request
 
-from bridge.engine.calls import Engine
+from bridge.engine import Engine
 from bridge.http.server import listen, serve_on
 
 T = TypeVar("T")

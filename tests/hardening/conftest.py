@@ -21,7 +21,7 @@ import pytest
 from bridge.config import Settings
 from bridge.drive.handle import BridgeHandle
 from bridge.drive.thread import BridgeThread
-from bridge.engine.calls import Engine
+from bridge.engine import Engine
 from bridge.engine.limits import SessionLimits
 from tests.fakes.openai_server import FakeOpenAI
 

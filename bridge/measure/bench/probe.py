@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ...engine.calls import Engine
+from ...engine import Engine
 from ...engine.session import RealtimeSession
 
 ECHO_LABEL = "bench-echo"

@@ -17,9 +17,9 @@ from typing import Any
 
 from ...drive.handle import VerifiedCall
 from ...drive.speaking import speak, synthesize_wav
+from ...engine.agent.tts import parse_wav, resample
+from ...engine.agent.voice import EngineVoice
 from ...engine.session import RealtimeSession
-from ...engine.tts import parse_wav, resample
-from ...engine.voice import EngineVoice
 from ...events.log import EventLog
 from ...events.records import all_of
 from .probe import CallTimes

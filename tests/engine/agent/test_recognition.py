@@ -1,4 +1,5 @@
-"""Recognition of synthesised commands against a grammar built from the seed's tools."""
+"""Recognition of synthesised commands against a grammar built from the seed's tools: the
+decoder in this process, and the recogniser's worker processes."""
 
 from __future__ import annotations
 
@@ -12,21 +13,20 @@ import numpy.typing as npt
 import pytest
 
 from bridge.drive.synthesis import Synth, read_wav, synthesize_utterance_wav
-from bridge.engine.asr import (
+from bridge.engine.agent.decoder import (
     DecoderHost,
     DecoderSettings,
-    RecognitionError,
-    Recognizer,
     Transcript,
     _trim_silence,
     _with_noise_floor,
 )
-from bridge.engine.grammar import LanguageModel, build_language_model
-from bridge.engine.tts import resample
+from bridge.engine.agent.grammar import LanguageModel, build_language_model
+from bridge.engine.agent.recognition import RecognitionError, Recognizer
+from bridge.engine.agent.tts import resample
 
 Arun = Callable[[Coroutine[Any, Any, Any]], Any]
 
-TOOLS = json.loads((Path(__file__).resolve().parents[2] / "pages" / "tools.json").read_text())["tools"]
+TOOLS = json.loads((Path(__file__).resolve().parents[3] / "pages" / "tools.json").read_text())["tools"]
 
 
 @pytest.fixture(scope="module")

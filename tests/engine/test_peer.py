@@ -7,7 +7,7 @@ from typing import Any
 
 from aiortc import RTCPeerConnection
 
-from bridge.engine.calls import close_shielded
+from bridge.engine.peer import close_shielded
 from tests.conftest import run_async
 
 

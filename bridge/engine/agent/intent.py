@@ -26,9 +26,9 @@ from .arguments import (
     base_vocabulary,
     content_keys,
     extract_arguments,
-    split_identifier,
-    words_of,
 )
+from .base import ToolCall
+from .words import split_identifier, words_of
 
 __all__ = ["IntentMatcher", "ToolCall"]
 
@@ -43,14 +43,6 @@ _ARGUMENT_BONUS = 0.25
 # Below this a match is a guess; within this of the runner-up it is a coin toss.
 _MIN_SCORE = 0.5
 _MIN_MARGIN = 0.15
-
-
-@dataclass(frozen=True)
-class ToolCall:
-    """A function call: the tool's name and arguments that conform to its parameters schema."""
-
-    name: str
-    arguments: dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from bridge.drive.synthesis import read_wav, synthesize_utterance_wav, voices, write_wav
-from bridge.engine.tts import Pcm, parse_wav, resample, synthesize
+from bridge.engine.agent.tts import Pcm, parse_wav, resample, synthesize
 from bridge.errors import SpeechError
 
 Arun = Callable[[Coroutine[Any, Any, Any]], Any]

@@ -10,10 +10,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from ..errors import SpeechError
-from .asr import Recognizer
+from ...errors import SpeechError
+from .base import Tools
 from .grammar import LanguageModel, build_language_model, default_lexicon
+from .recognition import Recognizer
 from .tts import synthesize
 
 log = logging.getLogger(__name__)
@@ -28,7 +30,7 @@ _VOICES = {
 
 
 class EngineVoice:
-    """Implements the session's Speech protocol for every session of one engine.
+    """Implements `Speech` (the local agent's ears and voice) for every session of one engine.
 
     Language models are built from each session's tools and cached by the tools' content, so
     sessions with the same tools share one grammar and the decoder process builds it once.
@@ -55,13 +57,13 @@ class EngineVoice:
         before the first turn, off the event loop."""
         await asyncio.gather(self._recognizer.warm_up(), asyncio.to_thread(default_lexicon))
 
-    async def transcribe(self, pcm16k: np.ndarray, tools: list[dict[str, Any]]) -> str | None:
+    async def transcribe(self, pcm16k: npt.NDArray[np.int16], tools: Tools) -> str | None:
         if pcm16k.size == 0:
             return ""
         transcript = await self._recognizer.transcribe(pcm16k, self.language_model(tools))
         return transcript.text
 
-    async def synthesize(self, text: str, voice: str) -> np.ndarray | None:
+    async def synthesize(self, text: str, voice: str) -> npt.NDArray[np.int16] | None:
         try:
             pcm = await synthesize(text, voice=_VOICES.get(voice, "en-us"))
         except SpeechError as err:

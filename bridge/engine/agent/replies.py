@@ -7,21 +7,16 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
-from ..css.colors import name_of
+from ...css.colors import name_of
+from .words import split_identifier
 
 _IRREGULAR_PAST = {"set": "set", "make": "made", "get": "got", "read": "read", "show": "showed",
                    "put": "put", "hide": "hid", "find": "found", "send": "sent"}
 
 
-def words_of(name: str) -> list[str]:
-    """`changeBackgroundColor` / `change_background_color` → ['change', 'background', 'color']."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
-    return [w.lower() for w in re.split(r"[\s_\-.]+", spaced) if w]
-
-
 def describe_call(name: str, arguments: dict[str, Any]) -> str:
     """'changed the background color to blue' — past tense of the tool's own name."""
-    words = words_of(name) or [name]
+    words = split_identifier(name) or [name]
     verb, rest = words[0], " ".join(words[1:])
     past = _IRREGULAR_PAST.get(verb) or (verb + "d" if verb.endswith("e") else verb + "ed")
     phrase = f"{past} the {rest}" if rest else past

@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bridge.css.colors import color_names
-from bridge.engine.arguments import color_words
-from bridge.engine.intent import IntentMatcher, ToolCall
+from bridge.engine.agent.arguments import color_words
+from bridge.engine.agent.intent import IntentMatcher, ToolCall
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _seed_tools() -> list[dict[str, Any]]:
@@ -255,8 +255,9 @@ def test_nothing_is_keyed_on_the_seed_tool_names() -> None:
         "paint_page", {"colour": "darkgreen"})
     assert _match(renamed, "make the text white") == ToolCall("ink", {"colour": "white"})
     assert _match(renamed, "show me the html") == ToolCall("dump_markup", {})
-    for path in ("bridge/engine/intent.py", "bridge/engine/arguments.py"):
-        source = (ROOT / path).read_text()
+    agent = ROOT / "bridge" / "engine" / "agent"
+    for path in (agent / "intent.py", *(agent / "arguments").glob("*.py")):
+        source = path.read_text()
         for tool in SEED:
             assert tool["name"] not in source
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from bridge.engine.asr import DecoderHost
-from bridge.engine.grammar import (
+from bridge.engine.agent.decoder import DecoderHost
+from bridge.engine.agent.grammar import (
     PHONES,
     LanguageModel,
     Lexicon,
@@ -18,15 +18,12 @@ from bridge.engine.grammar import (
     accent_variant,
     build_language_model,
     default_lexicon,
-    number_words,
     pronounce,
     spell,
-    split_identifier,
-    spoken_words,
 )
 
 SEED_TOOLS: list[dict[str, Any]] = json.loads(
-    (Path(__file__).resolve().parents[2] / "pages" / "tools.json").read_text()
+    (Path(__file__).resolve().parents[3] / "pages" / "tools.json").read_text()
 )["tools"]
 
 # A page nothing in this project knows: enums, integers, booleans, nested and odd schemas.
@@ -73,38 +70,6 @@ PLAYER_TOOLS: list[dict[str, Any]] = [
 @pytest.fixture(scope="module")
 def lexicon() -> Lexicon:
     return default_lexicon()
-
-
-@pytest.mark.parametrize(
-    ("name", "words"),
-    [
-        ("getPageHTML", ["get", "page", "html"]),
-        ("changeBackgroundColor", ["change", "background", "color"]),
-        ("set_volume", ["set", "volume"]),
-        ("font-size2x", ["font", "size", "2", "x"]),
-        ("URLParser", ["url", "parser"]),
-    ],
-)
-def test_split_identifier(name: str, words: list[str]) -> None:
-    assert split_identifier(name) == words
-
-
-def test_numbers_and_spoken_words() -> None:
-    assert number_words(24) == ["twenty", "four"]
-    assert number_words("1.5") == ["one", "point", "five"]
-    assert number_words(305) == ["three", "hundred", "five"]
-    assert number_words(0) == ["zero"]
-    assert spoken_words("24px or 1.5em") == ["twenty", "four", "pixels", "or", "one", "point", "five", "em"]
-    assert spoken_words("#0f0 the page's lightBlue") == [
-        "hash",
-        "zero",
-        "f",
-        "zero",
-        "the",
-        "page",
-        "light",
-        "blue",
-    ]
 
 
 def test_known_words_keep_the_dictionary_pronunciation(lexicon: Lexicon) -> None:

@@ -16,7 +16,7 @@ import av
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import SpeechError
+from ...errors import SpeechError
 
 __all__ = ["OUTPUT_RATE_HZ", "Pcm", "SpeechError", "parse_wav", "resample", "synthesize"]
 

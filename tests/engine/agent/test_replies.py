@@ -7,20 +7,11 @@ from typing import Any
 
 import pytest
 
-from bridge.engine.replies import describe_call, reply_for_output, summarise_page, words_of
+from bridge.engine.agent.replies import describe_call, reply_for_output, summarise_page
 
 
 def _output(**result: Any) -> str:
     return json.dumps(result)
-
-
-@pytest.mark.parametrize("name, words", [
-    ("changeBackgroundColor", ["change", "background", "color"]),
-    ("set_volume", ["set", "volume"]),
-    ("open-menu.now", ["open", "menu", "now"]),
-])
-def test_tool_names_are_split_into_words(name: str, words: list[str]) -> None:
-    assert words_of(name) == words
 
 
 @pytest.mark.parametrize("name, arguments, said", [
