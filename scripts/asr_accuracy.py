@@ -24,6 +24,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -56,7 +57,9 @@ def table(title: str, outcomes: Sequence[Outcome], key: str) -> None:
     print(f"{'all':28} {len(outcomes):5d} {correct:8d} {_pct(correct, len(outcomes)):>9}")
 
 
-async def decode_directly(samples: Sequence[Sample], cache: Path, tools: list[dict]) -> list[Outcome]:
+async def decode_directly(
+    samples: Sequence[Sample], cache: Path, tools: list[dict[str, Any]]
+) -> list[Outcome]:
     """The recogniser and the intent matcher alone, on the 48 kHz files resampled as the engine does."""
     model = build_language_model(tools)
     matcher = IntentMatcher(tools)

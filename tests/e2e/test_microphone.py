@@ -32,7 +32,9 @@ def test_microphone_audio_reaches_the_engine_and_opens_turns(rtc_bridge: BridgeH
     assert stopped.event["audio_end_ms"] > started.event["audio_start_ms"]
     log.wait_for(lambda r: r.type == "input_audio_buffer.committed", timeout_s=5,
                  after=started.seq)
-    session = rtc_bridge.server.bridge.engine.sessions[rtc_bridge.browser.call_id]
+    engine, call_id = rtc_bridge.server.bridge.engine, rtc_bridge.browser.call_id
+    assert engine is not None and call_id is not None
+    session = engine.sessions[call_id]
     assert session.stats.frames_received > 50  # 20 ms Opus frames decoded at the engine
     assert session.stats.turns >= 1
 

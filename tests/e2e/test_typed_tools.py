@@ -68,6 +68,7 @@ def test_output_then_response_create_reach_the_engine(voice_page: BridgeHandle) 
     assert ("response.create", None) in kinds[output_at + 1:]
     # The engine itself holds the output in its conversation, under the same call id.
     engine = voice_page.server.bridge.engine
+    assert engine is not None and voice_page.browser.call_id is not None
     session = engine.sessions[voice_page.browser.call_id]
     outputs = [i for i in session.items if i["type"] == "function_call_output"]
     assert outputs and outputs[-1]["call_id"] == call.call_id

@@ -7,6 +7,7 @@ import asyncio
 
 import numpy as np
 import pytest
+from aiortc.mediastreams import MediaStreamError
 
 from bridge.engine import audio
 from bridge.engine.audio import SAMPLES_PER_FRAME, OutboundAudioTrack
@@ -18,7 +19,8 @@ def test_a_silent_track_keeps_sending_silence() -> None:
         track = OutboundAudioTrack()
         for _ in range(3):
             frame = await asyncio.wait_for(track.recv(), 1.0)
-        return int(frame.pts)
+        assert frame.pts is not None
+        return frame.pts
 
     assert run_async(scenario()) == 2 * SAMPLES_PER_FRAME
 
@@ -49,6 +51,7 @@ def test_a_pausing_track_sends_nothing_until_it_has_audio(monkeypatch: pytest.Mo
         await asyncio.sleep(0.2)
         track.play(np.full(SAMPLES_PER_FRAME, 500, dtype=np.int16))
         resumed = await asyncio.wait_for(pending, 1.0)
+        assert resumed.pts is not None and last.pts is not None
         # Its timestamp is where the wall clock is: the pause shows as a gap.
         assert resumed.pts >= last.pts + 10 * SAMPLES_PER_FRAME
         assert resumed.pts % SAMPLES_PER_FRAME == 0
@@ -63,7 +66,7 @@ def test_stopping_a_paused_track_ends_it() -> None:
         waiting = asyncio.ensure_future(track.recv())
         await asyncio.sleep(0.02)
         track.stop()
-        with pytest.raises(audio.MediaStreamError):
+        with pytest.raises(MediaStreamError):
             await asyncio.wait_for(waiting, 1.0)
 
     run_async(scenario())

@@ -31,7 +31,8 @@ async def utterance(text: str, *, voice: str = "en-us", tail_s: float = 0.9) -> 
 async def configure(client: RealtimeClient, **session: Any) -> dict[str, Any]:
     mark = len(client.events)
     client.send({"type": "session.update", "session": {"type": "realtime", "tools": TOOLS, **session}})
-    return (await client.wait_for("session.updated", after=mark))["session"]
+    session_object: dict[str, Any] = (await client.wait_for("session.updated", after=mark))["session"]
+    return session_object
 
 
 def test_spoken_command_gives_turn_events_transcript_and_function_call(
@@ -166,7 +167,8 @@ def test_tool_choice_is_honoured(arun: Arun, engine_voice: EngineVoice) -> None:
         mark = len(client.events)
         client.send(text_message(text))
         client.send({"type": "response.create", "response": response})
-        return (await client.wait_for("response.done", timeout_s=10, after=mark))["response"]
+        done: dict[str, Any] = (await client.wait_for("response.done", timeout_s=10, after=mark))
+        return dict(done["response"])
 
     def calls(response: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         return [(o["name"], json.loads(o["arguments"])) for o in response["output"]

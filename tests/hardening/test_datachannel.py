@@ -207,11 +207,11 @@ def test_unsafe_function_calls_from_the_upstream_are_refused(
              for index, (name, arguments) in enumerate(BAD_CALLS)]
     fake_openai.call(lambda: _respond_with(fake_openai, call_id, calls, "resp_bad"))
     outputs = _outputs(handle, mark, len(calls))
-    for call in calls:
-        output = outputs[call["call_id"]]
-        assert output["ok"] is False and output["error"], (call, output)
+    for bad in calls:
+        output = outputs[bad["call_id"]]
+        assert output["ok"] is False and output["error"], (bad, output)
     refused = {r.call_id for r in all_of(ToolRefused, handle.events(after=mark))}
-    assert refused == {call["call_id"] for call in calls}
+    assert refused == {bad["call_id"] for bad in calls}
     assert not all_of(ToolVerified, handle.events(after=mark))
     assert handle.evaluate(DOM_STATE) == before
 
@@ -228,6 +228,7 @@ async def _respond_with(
     fake: FakeOpenAI, call_id: str | None, calls: list[dict[str, Any]], response_id: str
 ) -> None:
     """Play a response carrying `calls` on the page's call, as an upstream would."""
+    assert call_id is not None
     session = fake.engine.sessions[call_id]
     for call in calls:
         session._calls[call["call_id"]] = call  # so that the outputs are accepted

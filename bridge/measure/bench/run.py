@@ -3,36 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import platform
-import sys
 import time
-import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ...config import Settings
-from ...drive.handle import BridgeHandle
-from ...drive.thread import BridgeThread
-from . import coldstart, connect, probe, scale, voice
-from .pages import BenchPage
-from .stats import percentile, ratio, rounded, summary
+from .steps import STEPS, BenchSteps
 from .table import render
 
 FULL = {"cold_starts": 3, "offers": 100, "loads": 20, "calls": 500, "utterances": 20,
         "scale": "1,4,8,16,32", "scale_seconds": 10.0}
 QUICK = {"cold_starts": 1, "offers": 10, "loads": 3, "calls": 40, "utterances": 3,
          "scale": "1,4", "scale_seconds": 4.0}
-STEPS = ("cold", "connect", "navigation", "tools", "voice", "scale")
-# Between commands, once the reply is in: the page's last event batch has reached the bridge,
-# so that neither the echo nor the next command queues behind the previous one's traffic.
-QUIET_S = 0.04
-# The scale step stops adding sessions once the tool p95 is past this, or after this long.
-SATURATED_MS = 1000.0
-SCALE_BUDGET_S = 120.0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "load_avg_1m_at_start": round(os.getloadavg()[0], 2),
     }
     began = time.monotonic()
-    bench = _Bench(figures, options)
+    bench = BenchSteps(figures, options)
     if "cold" in steps:
         bench.step("cold start", bench.cold_start)
     if steps - {"cold"}:
@@ -89,221 +74,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _machine() -> str:
     return (f"{os.cpu_count()} CPUs, {platform.system()} {platform.release()}, "
             f"Python {platform.python_version()}")
-
-
-def _say(text: str) -> None:
-    print(f"bench: {text}", file=sys.stderr, flush=True)
-
-
-class _Bench:
-    def __init__(self, figures: dict[str, Any], options: dict[str, Any]) -> None:
-        self.figures = figures
-        self.options = options
-        self.errors: list[str] = []
-
-    def step(self, name: str, run: Callable[[], None]) -> None:
-        """Run one measurement; a failure is reported and the others still run."""
-        _say(f"{name}…")
-        started = time.monotonic()
-        try:
-            run()
-        except Exception as err:
-            self.errors.append(f"{name}: {type(err).__name__}: {err}")
-            _say(f"{name} failed: {type(err).__name__}: {err}")
-            traceback.print_exc(file=sys.stderr)
-        _say(f"{name}: {time.monotonic() - started:.1f} s")
-
-    def cold_start(self) -> None:
-        samples = [coldstart.cold_start_ms() for _ in range(self.options["cold_starts"])]
-        self.figures["cold_start_p50_ms"] = rounded(percentile(samples, 50), 1)
-        self.figures["cold_start_max_ms"] = rounded(max(samples), 1)
-
-    def with_bridge(self, steps: set[str], levels: list[int]) -> None:
-        settings = Settings.from_env(port=0, headless=True, upstream="local").replace(
-            events_path=None, mic_file=None, max_sessions=max(64, 2 * max(levels or [1])))
-        if hasattr(settings, "max_events_per_s"):
-            # Commands back to back send events far faster than a person does.
-            settings = settings.replace(max_events_per_s=1000.0)
-        _say("starting a bridge…")
-        thread = BridgeThread(settings).start()
-        try:
-            handle = BridgeHandle(thread).wait_ready(timeout_s=90)
-            engine = handle.server.bridge.engine
-            assert engine is not None
-            run = _Runner(handle, probe.EngineProbe(engine))
-            if "connect" in steps:
-                self.step("connect", lambda: self.connect(run))
-            if "navigation" in steps:
-                self.step("navigation", lambda: self.navigation(run))
-            if "tools" in steps:
-                self.step("tool round trip", lambda: self.tools(run))
-            if "voice" in steps:
-                self.step("voice to action", lambda: self.voice(run))
-            if "scale" in steps and levels:
-                self.step("scale", lambda: self.scale(run, levels))
-        finally:
-            thread.stop()
-
-    def connect(self, run: _Runner) -> None:
-        offers = run.call(lambda: connect.chromium_offers(run.page, self.options["offers"]))
-        base = run.handle.url
-        upstream = Settings(port=0, upstream="openai", openai_api_key="bench-local-key",
-                            openai_base_url=f"{base}/v1", open_browser=False)
-        proxy = BridgeThread(upstream).start()
-        try:
-            assert proxy.server is not None
-            routes = [
-                connect.Route("rtc_connect", f"{base}/api/rtc-connect", base),
-                connect.Route("direct", f"{base}/v1/realtime/calls", base, token="bench"),
-                connect.Route("http_upstream", f"{proxy.server.url}/api/rtc-connect", base),
-            ]
-            samples = asyncio.run(connect.answer_latencies(routes, offers))
-        finally:
-            proxy.stop()
-        f = self.figures
-        f.update(summary("rtc_connect", samples["rtc_connect"], 50, 99))
-        f.update(summary("calls_direct", samples["direct"], 50, 99))
-        f.update(summary("rtc_connect_http_upstream", samples["http_upstream"], 50, 99))
-        f["rtc_connect_offers_count"] = len(samples["rtc_connect"])
-        f["proxy_overhead_ratio"] = rounded(ratio(f["rtc_connect_p50_ms"],
-                                                  f["calls_direct_p50_ms"]))
-        f["proxy_overhead_http_upstream_ratio"] = rounded(ratio(
-            f["rtc_connect_http_upstream_p50_ms"], f["calls_direct_p50_ms"]))
-
-    def navigation(self, run: _Runner) -> None:
-        loads = self.options["loads"]
-        samples = run.call(lambda: connect.navigation_to_channel_open(
-            run.handle.browser, run.probe, loads), timeout_s=60 + 20 * loads)
-        self.figures.update(summary("nav_to_channel_open", samples, 50, 99))
-        self.figures["nav_loads_count"] = len(samples)
-
-    def tools(self, run: _Runner) -> None:
-        calls = self.options["calls"]
-
-        async def measure() -> tuple[list[float], int, list[float]]:
-            session = await run.session()
-            echo = await probe.EchoChannel.open(run.engine, session.call_id, run.page)
-            try:
-                # A few commands first, so that caches and the JIT are warm.
-                await probe.tool_round_trips(session.engine_session, session.times, 8)
-                session.times.sent.clear()
-                session.times.outputs.clear()
-                await probe.tool_round_trips(session.engine_session, session.times, calls,
-                                             echo=echo, quiet_s=QUIET_S)
-            finally:
-                echo.close()
-            rtts, failed = session.times.round_trips_ms()
-            return rtts, failed, echo.samples_ms
-
-        rtts, failed, echoes = run.call(measure, timeout_s=120 + calls)
-        f = self.figures
-        f.update(summary("tool_rtt", rtts, 50, 90, 99))
-        f["tool_rtt_calls_count"] = len(rtts)
-        f["tool_rtt_failed_count"] = failed
-        f.update(summary("echo_rtt", echoes, 50, 99))
-        f["tool_rtt_over_echo_ratio"] = rounded(ratio(f["tool_rtt_p50_ms"], f["echo_rtt_p50_ms"]))
-        f["tool_rtt_over_echo_p99_ratio"] = rounded(ratio(f["tool_rtt_p99_ms"],
-                                                          f["echo_rtt_p99_ms"]))
-
-    def voice(self, run: _Runner) -> None:
-        count = self.options["utterances"]
-        clips = voice.synthesize_clips()
-        voice_engine = run.handle.server.bridge.voice
-        assert voice_engine is not None
-
-        async def measure() -> tuple[list[float], int, list[float], int]:
-            session = await run.session()
-            spoken = [clips[i % len(clips)] for i in range(count)]
-            samples, missed = await voice.voice_to_action(
-                run.page, run.handle.event_log, session.call_id, session.times, spoken)
-            tools = session.engine_session.config.get("tools") or []
-            decodes = await voice.decode_times(voice_engine, clips, tools)
-            return samples, missed, decodes, voice.silence_window_ms(session.engine_session)
-
-        samples, missed, decodes, silence_ms = run.call(measure, timeout_s=120 + 15 * count)
-        f = self.figures
-        f.update(summary("voice_to_action", samples, 50, 90))
-        f["voice_utterances_count"] = len(samples) + missed
-        f["voice_missed_count"] = missed
-        f["silence_window_ms"] = silence_ms
-        f["asr_decode_p50_ms"] = rounded(percentile(decodes, 50))
-        f["voice_floor_ms"] = rounded(silence_ms + (percentile(decodes, 50) or 0.0))
-        f["voice_to_action_over_floor_ratio"] = rounded(ratio(f["voice_to_action_p50_ms"],
-                                                              f["voice_floor_ms"]))
-
-    def scale(self, run: _Runner, levels: list[int]) -> None:
-        clips = voice.synthesize_clips()
-        duration_s = float(self.options["scale_seconds"])
-        bridge = run.handle.server.bridge
-        done: list[scale.Level] = []
-        deadline = time.monotonic() + SCALE_BUDGET_S
-
-        async def measure() -> None:
-            chromium = run.page.context.browser
-            assert chromium is not None
-            sessions = [await run.session()]
-            pages: list[BenchPage] = []
-            try:
-                for n in levels:
-                    opened = await asyncio.gather(*(
-                        BenchPage.open(chromium, run.handle.url, registry=bridge.registry,
-                                       event_log=bridge.event_log)
-                        for _ in range(n - len(sessions))), return_exceptions=True)
-                    pages += [r for r in opened if isinstance(r, BenchPage)]
-                    failures = [r for r in opened if isinstance(r, BaseException)]
-                    if failures:
-                        raise RuntimeError(f"{len(failures)} of {n} sessions could not connect: "
-                                           f"{failures[0]!r}")
-                    for page in pages[len(sessions) - 1:]:
-                        sessions.append(await scale.session_for(run.probe, page.page))
-                    await asyncio.sleep(1.0)  # new pages settle: audio flowing, nothing queued
-                    _say(f"scale: {n} sessions")
-                    level = await scale.measure_level(sessions[:n], bridge.event_log, clips,
-                                                      duration_s=duration_s)
-                    done.append(level)
-                    self.figures.update(level.figures())
-                    if level.tool_failed > len(level.tool_rtt_ms):
-                        raise RuntimeError(f"at {n} sessions most tool commands failed")
-                    p95 = percentile(level.tool_rtt_ms, 95) or 0.0
-                    if p95 > SATURATED_MS or time.monotonic() > deadline:
-                        # Well past the 100 ms mark (or out of time): more sessions would only
-                        # queue longer, and take minutes to.
-                        _say(f"scale: stopping after {n} sessions (tool p95 {p95:.0f} ms)")
-                        break
-            finally:
-                await asyncio.gather(*(page.close() for page in pages), return_exceptions=True)
-
-        try:
-            run.call(measure, timeout_s=900)
-        finally:
-            within = 0
-            self.figures["scale_p95_over_100ms_at_sessions"] = None
-            for level in done:
-                p95 = percentile(level.tool_rtt_ms, 95)
-                if p95 is None or p95 > 100:
-                    self.figures["scale_p95_over_100ms_at_sessions"] = level.sessions
-                    break
-                within = level.sessions
-            self.figures["scale_sessions_within_100ms_count"] = within
-
-
-class _Runner:
-    """The bench bridge's loop, its controlled page and the engine probe."""
-
-    def __init__(self, handle: BridgeHandle, engine_probe: probe.EngineProbe) -> None:
-        self.handle = handle
-        self.probe = engine_probe
-        self.engine = engine_probe.engine
-
-    @property
-    def page(self) -> Any:
-        return self.handle.browser.page
-
-    def call(self, fn: Callable[[], Any], *, timeout_s: float = 300.0) -> Any:
-        return self.handle.thread.call(fn, timeout_s=timeout_s)
-
-    async def session(self) -> scale.Session:
-        """The controlled page's current call, replying in text."""
-        session = await scale.session_for(self.probe, self.page)
-        await asyncio.sleep(0.2)  # the page has the session.updated before the first command
-        return session

@@ -83,7 +83,7 @@ def _checked(
     return call
 
 
-SEED_PHRASINGS = [
+SEED_PHRASINGS: list[tuple[str, str, dict[str, Any]]] = [
     # changeBackgroundColor
     ("change the background color to blue", "changeBackgroundColor", {"color": "blue"}),
     ("make the background dark green", "changeBackgroundColor", {"color": "darkgreen"}),
@@ -159,7 +159,7 @@ def test_says_nothing_rather_than_guess(text: str) -> None:
     assert _match(SEED, text) is None
 
 
-OTHER_PHRASINGS = [
+OTHER_PHRASINGS: list[tuple[str, str, dict[str, Any]]] = [
     ("set the volume to 50", "setVolume", {"level": 50}),
     ("volume twenty five", "setVolume", {"level": 25}),
     ("turn the volume up to one hundred", "setVolume", {"level": 100}),
