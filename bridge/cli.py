@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--events", dest="events_path", type=Path,
                      help="append the JSONL event log here (BRIDGE_EVENTS)")
     run.add_argument("--no-browser", dest="open_browser", action="store_false", default=None,
-                     help="serve only; open the page in your own browser")
+                     help="serve only; open the page in your own browser (BRIDGE_NO_BROWSER=1)")
     run.add_argument("--quiet", action="store_true", help="print only the ready line and tools")
     _add_demo_parser(commands)
     return parser
@@ -87,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     flags = {k: v for k, v in vars(args).items() if k not in ("command", "quiet")}
     try:
         settings = Settings.from_env(**flags)
-    except (SettingsError, ValueError) as err:
+    except SettingsError as err:
         print(f"rtc-bridge: {err}", file=sys.stderr)
         return 2
     try:

@@ -87,7 +87,10 @@ class Settings:
         values["upstream"] = env.get("BRIDGE_UPSTREAM") or ("openai" if key else "local")
         for name, var, convert in _ENV_FIELDS:
             if env.get(var):
-                values[name] = convert(env[var])
+                try:
+                    values[name] = convert(env[var])
+                except ValueError as err:
+                    raise SettingsError(f"{var}={env[var]!r} is not usable: {err}") from err
         values["headless"] = not _has_display(env)
         if env.get("BRIDGE_HEADLESS"):
             values["headless"] = _truthy(env["BRIDGE_HEADLESS"])
@@ -158,5 +161,6 @@ _ENV_FIELDS: tuple[tuple[str, str, Any], ...] = (
     ("max_events_per_s", "BRIDGE_MAX_EVENTS_PER_S", float),
     ("max_session_s", "BRIDGE_MAX_SESSION_S", float),
     ("cors_origins", "BRIDGE_CORS_ORIGINS", _origins),
+    ("open_browser", "BRIDGE_NO_BROWSER", lambda text: not _truthy(text)),
     ("upstream_read_timeout_s", "BRIDGE_UPSTREAM_TIMEOUT_S", float),
 )

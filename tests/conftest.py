@@ -49,3 +49,10 @@ def function_call_output(log: EventLog, call_id: str, *, after: int) -> dict[str
         and r.event["item"].get("type") == "function_call_output", timeout_s=10, after=after)
     output: dict[str, Any] = json.loads(record.event["item"]["output"])
     return output
+
+
+@pytest.fixture(scope="session")
+def base_url() -> str | None:
+    """No base URL: tests name full URLs. (pytest-base-url's own fixture is written as a method,
+    which pytest 9 deprecates with a warning, and this suite treats warnings as errors.)"""
+    return None

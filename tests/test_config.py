@@ -51,3 +51,13 @@ def test_bad_settings_name_the_setting(flags: dict[str, object], message: str) -
 def test_openai_base_url_must_be_http() -> None:
     with pytest.raises(SettingsError, match="OPENAI_BASE_URL"):
         Settings.from_env({"OPENAI_BASE_URL": "file:///etc/passwd"})
+
+
+def test_an_unreadable_environment_value_is_a_settings_error_naming_the_variable() -> None:
+    with pytest.raises(SettingsError, match="BRIDGE_PORT='eighty'"):
+        Settings.from_env({"BRIDGE_PORT": "eighty"})
+
+
+def test_no_browser_from_the_environment() -> None:
+    assert Settings.from_env({"BRIDGE_NO_BROWSER": "1"}).open_browser is False
+    assert Settings.from_env({"BRIDGE_NO_BROWSER": "0"}).open_browser is True

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+import asyncio
+import mimetypes
+from pathlib import Path, PurePosixPath
 
-from quart import Blueprint, Response, jsonify, request, send_from_directory
+from quart import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import NotFound
+from werkzeug.security import safe_join
 
 from ..browser.tools import pages_dir
 from ..runtime import Bridge
@@ -22,13 +25,23 @@ def bridge_blueprint(bridge: Bridge) -> Blueprint:
 
     @blueprint.get("/")
     async def index() -> Response:
-        return await send_from_directory(pages, "index.html")
+        return await page_file("index.html")
 
     @blueprint.get("/<path:name>")
     async def page_file(name: str) -> Response:
         if PurePosixPath(name).suffix not in PAGE_SUFFIXES:
             raise NotFound()  # the folder is a Python package too: its module is not a page
-        return await send_from_directory(pages, name)
+        path = safe_join(str(pages), name)
+        if path is None:
+            raise NotFound()
+        try:
+            # Opened, read and closed in one thread: a request cancelled meanwhile (the page
+            # navigated away) cannot leave the file open, as a streamed file body can.
+            body = await asyncio.to_thread(Path(path).read_bytes)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as err:
+            raise NotFound() from err
+        mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        return Response(body, mimetype=mimetype, headers={"Cache-Control": "no-cache"})
 
     @blueprint.post("/api/rtc-connect")
     async def rtc_connect() -> Response:

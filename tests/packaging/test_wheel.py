@@ -89,8 +89,9 @@ class _Lines:
 
     def _read(self, process: subprocess.Popen[str]) -> None:
         assert process.stdout is not None
-        for line in process.stdout:
-            self._queue.put(line.rstrip("\n"))
+        with process.stdout:  # closed at the end of the output, not left to the collector
+            for line in process.stdout:
+                self._queue.put(line.rstrip("\n"))
         self._queue.put(None)
 
     def until(self, prefix: str, *, timeout_s: float) -> str:
