@@ -50,9 +50,24 @@ def build_parser() -> argparse.ArgumentParser:
                      help="append the JSONL event log here (BRIDGE_EVENTS)")
     run.add_argument("--no-browser", dest="open_browser", action="store_false", default=None,
                      help="serve only; open the page in your own browser (BRIDGE_NO_BROWSER=1)")
+    _add_page_arguments(run)
     run.add_argument("--quiet", action="store_true", help="print only the ready line and tools")
     _add_demo_parser(commands)
     return parser
+
+
+def _add_page_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--page", help="your own voice page instead of the bridge's: an http(s) "
+                        "URL, or a local HTML file or folder the bridge serves (BRIDGE_PAGE)")
+    parser.add_argument("--start", dest="start_selector", metavar="SELECTOR",
+                        help="what to click once the page has loaded, e.g. its connect button "
+                        "(a Playwright selector; BRIDGE_START)")
+    parser.add_argument("--storage-state", type=Path, metavar="FILE",
+                        help="cookies and local storage for a page behind a login, as Playwright "
+                        "saves them (BRIDGE_STORAGE_STATE)")
+    parser.add_argument("--checks", dest="checks_path", type=Path, metavar="FILE",
+                        help="what each tool should change in the DOM (YAML or JSON; "
+                        "BRIDGE_CHECKS)")
 
 
 def _add_demo_parser(commands: Any) -> None:

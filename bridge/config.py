@@ -50,6 +50,12 @@ class Settings:
     max_events_per_s: float = 50.0
     max_session_s: float = 3600.0
     cors_origins: tuple[str, ...] = ()
+    # A user's own voice page instead of the bridge's: an http(s) URL, or a local HTML file or
+    # folder that the bridge serves under its own origin (see browser.target).
+    page: str | None = None
+    start_selector: str | None = None
+    storage_state: Path | None = None
+    checks_path: Path | None = None
 
     def __post_init__(self) -> None:
         if self.upstream not in ("local", "openai"):
@@ -73,6 +79,18 @@ class Settings:
                     f"not {origin!r}")
         if self.mic_file is not None and not self.mic_file.is_file():
             raise SettingsError(f"--mic-file {self.mic_file} does not exist")
+        self._check_page()
+
+    def _check_page(self) -> None:
+        page = self.page
+        if page is not None and not _URL.match(page) and not Path(page).exists():
+            raise SettingsError(f"--page {page!r} is neither an http(s) URL nor an existing file "
+                                "or folder")
+        if page is None and self.start_selector is not None:
+            raise SettingsError("--start needs --page: the bridge's own page connects by itself")
+        for flag, path in (("--storage-state", self.storage_state), ("--checks", self.checks_path)):
+            if path is not None and not path.is_file():
+                raise SettingsError(f"{flag} {path} does not exist")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **flags: Any) -> Settings:
@@ -132,6 +150,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+_URL = re.compile(r"https?://", re.I)
 # scheme://host[:port], nothing else: no wildcard, no path, no "null".
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
 
@@ -162,5 +181,9 @@ _ENV_FIELDS: tuple[tuple[str, str, Any], ...] = (
     ("max_session_s", "BRIDGE_MAX_SESSION_S", float),
     ("cors_origins", "BRIDGE_CORS_ORIGINS", _origins),
     ("open_browser", "BRIDGE_NO_BROWSER", lambda text: not _truthy(text)),
+    ("page", "BRIDGE_PAGE", str),
+    ("start_selector", "BRIDGE_START", str),
+    ("storage_state", "BRIDGE_STORAGE_STATE", Path),
+    ("checks_path", "BRIDGE_CHECKS", Path),
     ("upstream_read_timeout_s", "BRIDGE_UPSTREAM_TIMEOUT_S", float),
 )

@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 from .browser.controlled import ControlledBrowser
+from .browser.target import PageTarget
 from .browser.tools import ToolRegistry
 from .config import Settings
 from .engine import Engine
@@ -45,6 +46,7 @@ class Bridge:
         registry: ToolRegistry | None = None,
     ) -> None:
         self.settings = settings
+        self.target = PageTarget.from_page(settings.page)
         self.event_log = event_log or EventLog(settings.events_path)
         self.registry = registry or ToolRegistry.load()
         self.voice: EngineVoice | None = None

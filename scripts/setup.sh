@@ -89,4 +89,8 @@ if ! found=$(chromium_ok); then
     found=$(chromium_ok) || { say "chromium still not found"; exit 1; }
   fi
 fi
+# What the tests use from the npm registry (OpenAI's Agents SDK bundle), fetched once, checked.
+if ! assets=$("$py" scripts/fetch_test_assets.py 2>&1); then
+  say "could not fetch the test assets from the npm registry: $assets"; exit 1
+fi
 say "ready (chromium: $found)"

@@ -8,7 +8,7 @@ from ..runtime import Bridge
 from .calls import calls_blueprint
 from .errors import install_error_handlers
 from .offers import DRAIN_BYTES
-from .routes import bridge_blueprint
+from .routes import bridge_blueprint, local_page_blueprint
 
 
 def create_app(bridge: Bridge) -> Quart:
@@ -25,6 +25,8 @@ def create_app(bridge: Bridge) -> Quart:
             bridge.engine, session_defaults=settings.session_config(),
             api_key=settings.local_api_key, max_offer_bytes=settings.max_offer_bytes))
     app.register_blueprint(bridge_blueprint(bridge))
+    if bridge.target.folder is not None:
+        app.register_blueprint(local_page_blueprint(bridge.target.folder))
     install_error_handlers(app)
     allowed = frozenset(settings.cors_origins)
 

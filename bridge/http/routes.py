@@ -1,17 +1,17 @@
-"""The bridge's own routes: the voice page, `/api/rtc-connect` and `/api/health`."""
+"""The bridge's own routes: the voice page, `/api/rtc-connect` and `/api/health`; and a user's
+local page, when the bridge serves one (`--page FOLDER_OR_FILE`), under its own prefix."""
 
 from __future__ import annotations
 
-import asyncio
-import mimetypes
 from pathlib import Path, PurePosixPath
 
 from quart import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import NotFound
-from werkzeug.security import safe_join
 
+from ..browser.target import LOCAL_PREFIX
 from ..browser.tools import pages_dir
 from ..runtime import Bridge
+from .files import file_response
 from .offers import JSON, RAW, read_offer
 
 PAGE_SUFFIXES = frozenset({".html", ".js", ".css", ".json"})
@@ -31,17 +31,7 @@ def bridge_blueprint(bridge: Bridge) -> Blueprint:
     async def page_file(name: str) -> Response:
         if PurePosixPath(name).suffix not in PAGE_SUFFIXES:
             raise NotFound()  # the folder is a Python package too: its module is not a page
-        path = safe_join(str(pages), name)
-        if path is None:
-            raise NotFound()
-        try:
-            # Opened, read and closed in one thread: a request cancelled meanwhile (the page
-            # navigated away) cannot leave the file open, as a streamed file body can.
-            body = await asyncio.to_thread(Path(path).read_bytes)
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as err:
-            raise NotFound() from err
-        mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        return Response(body, mimetype=mimetype, headers={"Cache-Control": "no-cache"})
+        return await file_response(pages, name)
 
     @blueprint.post("/api/rtc-connect")
     async def rtc_connect() -> Response:
@@ -55,5 +45,21 @@ def bridge_blueprint(bridge: Bridge) -> Blueprint:
     @blueprint.get("/api/health")
     async def health() -> Response:
         return jsonify(bridge.health())
+
+    return blueprint
+
+
+def local_page_blueprint(folder: Path) -> Blueprint:
+    """A user's page folder at `LOCAL_PREFIX`: every file inside it, nothing outside it. The
+    bridge's own routes are registered first and win where a path would clash."""
+    blueprint = Blueprint("local_page", __name__, url_prefix=LOCAL_PREFIX.rstrip("/"))
+
+    @blueprint.get("/")
+    async def local_index() -> Response:
+        return await file_response(folder, "index.html")
+
+    @blueprint.get("/<path:name>")
+    async def local_file(name: str) -> Response:
+        return await file_response(folder, name)
 
     return blueprint

@@ -4,26 +4,18 @@ connects (waiting, as it does, for `session.updated`); a command typed, or said 
 microphone track, makes the engine call the SDK's tool; the SDK runs it, sends the output back,
 and gets the engine's spoken answer.
 
-The SDK's published browser bundle is fetched from the npm registry once (pinned version,
+The SDK's published browser bundle is fetched from the npm registry by set-up (pinned version,
 checked against npm's sha512, kept in the environment) and served from the bridge's origin by
 Playwright, so the page reaches the engine same-origin, as a page served by the bridge would.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import io
 import json
-import ssl
-import sys
-import tarfile
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Route, sync_playwright
 
@@ -31,12 +23,10 @@ from bridge.browser.chromium import choose_chromium, launch_args, write_silence
 from bridge.config import Settings
 from bridge.drive.synthesis import synthesize_utterance_wav
 from bridge.drive.thread import BridgeThread
+from tests.assets import agents_sdk_bundle
 
 pytestmark = pytest.mark.e2e
 
-SDK_VERSION = "0.20.0"
-SDK_TARBALL = f"https://registry.npmjs.org/@openai/agents-realtime/-/agents-realtime-{SDK_VERSION}.tgz"
-SDK_SHA512 = "KK3w9k9rkqv5mC25vykWTe/1IIcOMsqwJs9mB0aX9Z2Us487xGduZgqr+ENEzthjZbQvTi/+qUv/tfoZeN/p/w=="
 
 # A page written as the SDK's documentation shows: an agent with one tool whose parameters are a
 # JSON schema, a session on the WebRTC transport, an ephemeral-looking key (the SDK refuses
@@ -78,26 +68,9 @@ window.sdkReady = true;
 
 @pytest.fixture(scope="module")
 def sdk_bundle() -> Path:
-    """The SDK's browser bundle (`dist/bundle/*.mjs`), downloaded once into the environment."""
-    folder = Path(sys.prefix) / "test-assets" / f"openai-agents-realtime-{SDK_VERSION}"
-    if not folder.exists():
-        # The system's certificate store, as pip and apt use, rather than httpx's own: where
-        # registries are reached through a proxy whose CA is installed system-wide, it trusts it.
-        trust = ssl.create_default_context()
-        data = httpx.get(SDK_TARBALL, timeout=120, follow_redirects=True,
-                         verify=trust).raise_for_status().content
-        digest = base64.b64encode(hashlib.sha512(data).digest()).decode()
-        assert digest == SDK_SHA512, f"{SDK_TARBALL} does not match npm's published sha512"
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        unpacked = Path(tempfile.mkdtemp(prefix=folder.name, dir=folder.parent))
-        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-            for member in tar.getmembers():
-                if member.name.startswith("package/dist/bundle/") and member.name.endswith(".mjs"):
-                    source = tar.extractfile(member)
-                    assert source is not None
-                    (unpacked / Path(member.name).name).write_bytes(source.read())
-        unpacked.rename(folder)  # whole or not at all: an interrupted download is not kept
-    return folder
+    """The SDK's browser bundle (`dist/bundle/*.mjs`), which set-up fetched from the npm registry
+    (`scripts/fetch_test_assets.py`): no test reaches a registry."""
+    return agents_sdk_bundle()
 
 
 @pytest.fixture(scope="module")
