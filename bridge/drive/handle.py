@@ -7,10 +7,10 @@ track, read its DOM, and wait for tool calls that the bridge verified in the DOM
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from ..events.log import EventLog, Record
 from ..events.records import ToolVerified
@@ -20,6 +20,8 @@ from .speaking import Utterance, speak, synthesize_wav
 from .thread import BridgeThread
 
 __all__ = ["BridgeHandle", "VerifiedCall"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,31 @@ class BridgeHandle:
         """Evaluate JavaScript in the controlled page."""
         browser = self.browser
         return self.thread.call(lambda: browser.page.evaluate(expression, arg))
+
+    def click(self, selector: str, *, timeout_s: float = 10.0) -> int:
+        """Click what `selector` (a Playwright selector) finds in the controlled page; returns
+        the log position before it."""
+        mark = self.event_log.last_seq
+        page = self.browser.page
+        self.thread.call(lambda: page.locator(selector).click(timeout=timeout_s * 1000),
+                         timeout_s=timeout_s + 5)
+        return mark
+
+    def fill(self, selector: str, text: str, *, timeout_s: float = 10.0) -> None:
+        """Fill the input or text area `selector` finds with `text`."""
+        page = self.browser.page
+        self.thread.call(lambda: page.locator(selector).fill(text, timeout=timeout_s * 1000),
+                         timeout_s=timeout_s + 5)
+
+    @property
+    def page(self) -> Any:
+        """The controlled page itself (Playwright's async `Page`, living on the bridge's event
+        loop): use it through `run`, e.g. `handle.run(lambda: handle.page.title())`."""
+        return self.browser.page
+
+    def run(self, fn: Callable[[], Coroutine[Any, Any, T]], *, timeout_s: float = 30.0) -> T:
+        """Run `fn()` (a coroutine function, e.g. on `page`) on the bridge's loop; its result."""
+        return self.thread.call(fn, timeout_s=timeout_s)
 
     def wait_for_tool(
         self,

@@ -103,3 +103,13 @@ def test_unknown_tool_gets_an_error_output_and_nothing_runs(voice_page: BridgeHa
     [refused] = all_of(ToolRefused, voice_page.events(after=mark))
     assert refused.name == "eval" and refused.call_id == "call_eval"
     assert not all_of(ToolVerified, voice_page.events(after=mark))
+
+
+def test_the_handle_fills_clicks_and_reaches_the_playwright_page(voice_page: BridgeHandle) -> None:
+    voice_page.fill("[data-testid=message-input]", "make the background orange")
+    mark = voice_page.click("[data-testid=send-button]")
+    call = voice_page.wait_for_tool("changeBackgroundColor", {"color": "orange"}, after=mark)
+    assert call.verdict == "verified"
+    page = voice_page.page
+    assert voice_page.run(lambda: page.evaluate("getComputedStyle(document.body).backgroundColor")
+                          ) == "rgb(255, 165, 0)"
