@@ -1,8 +1,11 @@
 """pytest fixtures for testing voice pages through the bridge (registered as a pytest11 plugin).
 
 Fixtures:
-- `bridge_settings` (module): the Settings the bridge starts with; override it in a module or
-  conftest to use another microphone file, upstream or port.
+- `bridge_settings` (module): the Settings the bridge starts with: the environment's
+  (`BRIDGE_…` variables), then the module's `rtc_bridge` marker, which points one test module
+  at a page: `pytestmark = pytest.mark.rtc_bridge(page="page/", start="#connect",
+  checks="checks.yaml")` (any Settings field; paths relative to the test module). Override the
+  fixture itself in a module or conftest for anything else.
 - `rtc_bridge` (module): a running bridge (embedded engine unless configured otherwise) with its
   controlled Chromium connected; a `bridge.drive.handle.BridgeHandle`.
 - `voice_page` (function): the same handle after a page reload, so each test starts from a
@@ -24,6 +27,8 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,10 +36,38 @@ from ..config import Settings
 from .handle import BridgeHandle
 from .thread import BridgeThread
 
+MARKER = "rtc_bridge"
+# Settings fields that name files: relative to the test module when given in the marker.
+_PATH_FIELDS = ("page", "checks_path", "storage_state", "mic_file", "events_path")
+_MARKER_ALIASES = {"start": "start_selector", "checks": "checks_path"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{MARKER}(**settings): the bridge settings of this module's `rtc_bridge` "
+        "fixture, e.g. page=, start=, checks= (paths relative to the module)")
+
 
 @pytest.fixture(scope="module")
-def bridge_settings() -> Settings:
-    return Settings.from_env(port=0, headless=True, upstream="local")
+def bridge_settings(request: pytest.FixtureRequest) -> Settings:
+    flags: dict[str, Any] = {"port": 0, "headless": True}
+    marker = request.node.get_closest_marker(MARKER)
+    if marker is not None:
+        flags.update(_marker_settings(marker.kwargs, Path(request.node.path).parent))
+    flags.setdefault("upstream", "local")
+    return Settings.from_env(**flags)
+
+
+def _marker_settings(kwargs: dict[str, Any], folder: Path) -> dict[str, Any]:
+    settings: dict[str, Any] = {}
+    for key, value in kwargs.items():
+        name = _MARKER_ALIASES.get(key, key)
+        if name in _PATH_FIELDS and isinstance(value, str | Path) and not (
+                name == "page" and str(value).startswith(("http://", "https://"))):
+            value = folder / value
+            value = str(value) if name == "page" else value
+        settings[name] = value
+    return settings
 
 
 @pytest.fixture(scope="module")
