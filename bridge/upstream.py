@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
-from .engine.session_config import BETA_KEYS, SESSION_KEYS, deep_merge
-from .errors import UpstreamError, UpstreamTimeout
+from .engine.session_config import BETA_KEYS, SESSION_KEYS, deep_merge, merge_session
+from .errors import InvalidOffer, ProtocolError, UpstreamError, UpstreamTimeout
 from .http.sdp import looks_like_answer
 
 _KEY_LIKE = re.compile(r"\b(sk|ek|rk)-[A-Za-z0-9_*-]{8,}")
@@ -144,7 +144,12 @@ def with_page_session(
     if isinstance(taken.get("tools"), list):
         taken["tools"] = [tool for tool in taken["tools"]
                           if isinstance(tool, Mapping) and tool.get("type", "function") == "function"]
-    return deep_merge(defaults, taken)
+    if not beta:
+        return deep_merge(defaults, taken)
+    try:  # beta fields to their GA places first, so that they win over the defaults' GA ones
+        return merge_session(defaults, taken, tolerate_beta=True)
+    except ProtocolError as err:
+        raise InvalidOffer(f"invalid session: {err.message}", param=err.param) from err
 
 
 def _answer_from(response: httpx.Response, *, secret: str) -> Answer:

@@ -15,8 +15,8 @@ from typing import Any
 from quart import Blueprint, Response, jsonify, request
 
 from ..engine import Engine
-from ..engine.session_config import deep_merge
 from ..errors import InvalidRequest, Unauthorized
+from ..upstream import with_page_session
 from .client_secrets import ClientSecrets, beta_session_body, client_secret_body, read_secret_request
 from .offers import MULTIPART, RAW, read_body, read_offer
 
@@ -47,7 +47,7 @@ def calls_blueprint(
     async def answer_offer() -> Response:
         key_session = authorize(ephemeral=True)
         incoming = await read_offer(request, max_bytes=max_offer_bytes, accept=(RAW, MULTIPART))
-        session = deep_merge(session_defaults, key_session or {})
+        session = with_page_session(session_defaults, key_session or {}, beta=True)
         if incoming.session:
             session.update(incoming.session)
         if session.get("type", "realtime") != "realtime":
@@ -61,7 +61,8 @@ def calls_blueprint(
         body = await read_body(request, limit=SECRET_REQUEST_BYTES)
         asked = read_secret_request(body, beta=beta)
         secret = minted.mint(asked.session, ttl_s=asked.ttl_s)
-        shown = deep_merge(session_defaults, asked.session)
+        # Checked now, as OpenAI checks it when minting; the engine maps beta fields.
+        shown = with_page_session(session_defaults, asked.session, beta=True)
         return jsonify(beta_session_body(secret, shown) if beta
                        else client_secret_body(secret, shown))
 

@@ -108,14 +108,18 @@ def offer_from_multipart(body: bytes, params: Mapping[str, str], *, max_bytes: i
                                                 dict(params))
     except (ValueError, RequestEntityTooLarge) as err:
         raise InvalidRequest(f"the multipart body could not be read: {err}") from err
-    sdp = form.get("sdp")
-    if sdp is None and "sdp" in files:
-        sdp = files["sdp"].read().decode("utf-8", "replace")
+    try:
+        sdp = form.get("sdp")
+        if sdp is None and "sdp" in files:
+            sdp = files["sdp"].read().decode("utf-8", "replace")
+        session_text = form.get("session")
+        if session_text is None and "session" in files:
+            session_text = files["session"].read().decode("utf-8", "replace")
+    finally:
+        for part in files.values():
+            part.close()  # a part sent as a file (a Blob) is spooled to a temporary file
     if sdp is None:
         raise InvalidOffer("the multipart body has no 'sdp' part", param="sdp")
-    session_text = form.get("session")
-    if session_text is None and "session" in files:
-        session_text = files["session"].read().decode("utf-8", "replace")
     session = None
     if session_text is not None:
         try:
