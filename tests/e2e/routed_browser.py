@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
@@ -17,7 +18,9 @@ from playwright.async_api import Browser, BrowserContext, Playwright, async_play
 from bridge.browser.chromium import choose_chromium, launch_args
 from bridge.browser.network import NetworkPolicy
 from bridge.browser.routing import SignallingRouter
+from bridge.config import Settings
 from bridge.drive.thread import BridgeThread
+from bridge.engine import Engine
 from bridge.events.log import EventLog
 from bridge.upstream import Upstream
 from tests.network_safety import CHROMIUM_SAFETY_ARGS
@@ -131,6 +134,31 @@ class PageRun:
 
     result: Any
     failed: list[tuple[str, str]]
+
+
+@contextmanager
+def engine_browser() -> Iterator[RoutedBrowser]:
+    """A bridge on the embedded engine (no speech, no controlled browser of its own) and a
+    routed Chromium on its loop."""
+    settings = Settings.from_env({}, port=0, headless=True, open_browser=False, upstream="local")
+    thread = BridgeThread(settings, engine=Engine()).start()
+    try:
+        browser = RoutedBrowser(thread).start()
+        try:
+            yield browser
+        finally:
+            browser.stop()
+    finally:
+        thread.stop()
+
+
+@contextmanager
+def static_site(**options: Any) -> Iterator[StaticSite]:
+    site = StaticSite(**options).start()
+    try:
+        yield site
+    finally:
+        site.stop()
 
 
 class RoutedBrowser:

@@ -15,11 +15,16 @@ import httpx
 import pytest
 
 from bridge.browser.network import NetworkPolicy
-from bridge.config import Settings
-from bridge.drive.thread import BridgeThread
-from bridge.engine import Engine
 from bridge.events.records import RequestBlocked, SignallingRouted, all_of
-from tests.e2e.routed_browser import PAGE, PageRun, RoutedBrowser, StaticSite, free_port
+from tests.e2e.routed_browser import (
+    PAGE,
+    PageRun,
+    RoutedBrowser,
+    StaticSite,
+    engine_browser,
+    free_port,
+    static_site,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -56,21 +61,14 @@ def failures(run: PageRun) -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def routed() -> Iterator[RoutedBrowser]:
-    settings = Settings.from_env({}, port=0, headless=True, open_browser=False, upstream="local")
-    thread = BridgeThread(settings, engine=Engine()).start()
-    browser = RoutedBrowser(thread).start()
-    try:
+    with engine_browser() as browser:
         yield browser
-    finally:
-        browser.stop()
-        thread.stop()
 
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[StaticSite]:
-    site = StaticSite(pages={"/": PAGE, "/try.html": TRY_PAGE}).start()
-    yield site
-    site.stop()
+    with static_site(pages={"/": PAGE, "/try.html": TRY_PAGE}) as site:
+        yield site
 
 
 def test_requests_outside_loopback_are_blocked_and_logged_and_never_attempted(

@@ -16,12 +16,9 @@ from playwright.async_api import BrowserContext
 
 from bridge.browser.network import NetworkPolicy
 from bridge.browser.routing import SignallingRouter
-from bridge.config import Settings
-from bridge.drive.thread import BridgeThread
-from bridge.engine import Engine
 from bridge.events.records import SignallingRouted, all_of
 from bridge.upstream import OpenAIUpstream
-from tests.e2e.routed_browser import RoutedBrowser, StaticSite, free_port
+from tests.e2e.routed_browser import RoutedBrowser, StaticSite, engine_browser, free_port, static_site
 from tests.fakes.openai_server import FakeOpenAI
 
 pytestmark = pytest.mark.e2e
@@ -33,21 +30,14 @@ POST_SDP = """url => connectWith((sdp) => fetch(url, {method: 'POST', body: sdp,
 
 @pytest.fixture(scope="module")
 def routed() -> Iterator[RoutedBrowser]:
-    settings = Settings.from_env({}, port=0, headless=True, open_browser=False, upstream="local")
-    thread = BridgeThread(settings, engine=Engine()).start()
-    browser = RoutedBrowser(thread).start()
-    try:
+    with engine_browser() as browser:
         yield browser
-    finally:
-        browser.stop()
-        thread.stop()
 
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[StaticSite]:
-    site = StaticSite().start()
-    yield site
-    site.stop()
+    with static_site() as site:
+        yield site
 
 
 @pytest.fixture(scope="module")
