@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-browser", dest="open_browser", action="store_false", default=None,
                      help="serve only; open the page in your own browser (BRIDGE_NO_BROWSER=1)")
     _add_page_arguments(run)
+    _add_network_options(run)
     run.add_argument("--quiet", action="store_true", help="print only the ready line and tools")
     _add_demo_parser(commands)
     return parser
@@ -68,6 +69,18 @@ def _add_page_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checks", dest="checks_path", type=Path, metavar="FILE",
                         help="what each tool should change in the DOM (YAML or JSON; "
                         "BRIDGE_CHECKS)")
+
+
+def _add_network_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--route", dest="routes", action="append", metavar="GLOB",
+                        help="also answer requests to URLs matching GLOB as signalling "
+                             "(repeatable; BRIDGE_ROUTE)")
+    parser.add_argument("--no-route-offers", dest="route_offers", action="store_false",
+                        default=None, help="leave POSTs of SDP offers to the page's own backend "
+                                           "(BRIDGE_ROUTE_OFFERS=0)")
+    parser.add_argument("--allow-host", dest="allow_hosts", action="append", metavar="HOST",
+                        help="let the page reach HOST (or *.domain) outside loopback with the "
+                             "embedded engine (repeatable; BRIDGE_ALLOW_HOSTS)")
 
 
 def _add_demo_parser(commands: Any) -> None:

@@ -7,6 +7,7 @@ import ipaddress
 import math
 import os
 import re
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,12 @@ class Settings:
     start_selector: str | None = None
     storage_state: Path | None = None
     checks_path: Path | None = None
+    # The controlled browser's network (browser.network): which URLs are answered as signalling,
+    # and which hosts outside loopback a page may reach with the embedded engine.
+    routes: tuple[str, ...] = ()
+    route_offers: bool = True
+    allow_hosts: tuple[str, ...] = ()
+    chromium_args: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.upstream not in ("local", "openai"):
@@ -79,6 +86,16 @@ class Settings:
                     f"not {origin!r}")
         if self.mic_file is not None and not self.mic_file.is_file():
             raise SettingsError(f"--mic-file {self.mic_file} does not exist")
+        # Host names compare lower-cased, as a URL's host does.
+        object.__setattr__(self, "allow_hosts", tuple(h.lower() for h in self.allow_hosts))
+        for host in self.allow_hosts:
+            if not _HOST_PATTERN.fullmatch(host):
+                raise SettingsError(
+                    f"--allow-host / BRIDGE_ALLOW_HOSTS takes host names such as cdn.example.com "
+                    f"or *.example.com (no scheme, port or path), not {host!r}")
+        for glob in self.routes:
+            if not glob or any(c.isspace() for c in glob):
+                raise SettingsError(f"--route / BRIDGE_ROUTE takes URL globs, not {glob!r}")
         self._check_page()
 
     def _check_page(self) -> None:
@@ -112,7 +129,9 @@ class Settings:
         values["headless"] = not _has_display(env)
         if env.get("BRIDGE_HEADLESS"):
             values["headless"] = _truthy(env["BRIDGE_HEADLESS"])
-        values.update({name: value for name, value in flags.items() if value is not None})
+        # Repeatable flags come as lists; settings hold tuples.
+        values.update({name: tuple(value) if isinstance(value, list) else value
+                       for name, value in flags.items() if value is not None})
         return cls(**values)
 
     def replace(self, **changes: Any) -> Settings:
@@ -151,6 +170,8 @@ def is_loopback(host: str) -> bool:
 
 
 _URL = re.compile(r"https?://", re.I)
+# A host name, or `*.` and a domain; lower case (URLs' hosts are compared lower-cased).
+_HOST_PATTERN = re.compile(r"(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
 # scheme://host[:port], nothing else: no wildcard, no path, no "null".
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
 
@@ -161,6 +182,23 @@ def _truthy(text: str) -> bool:
 
 def _origins(text: str) -> tuple[str, ...]:
     return tuple(o.strip().rstrip("/") for o in text.split(",") if o.strip())
+
+
+def _hosts(text: str) -> tuple[str, ...]:
+    return tuple(h.strip() for h in text.split(",") if h.strip())
+
+
+def _globs(text: str) -> tuple[str, ...]:
+    """Globs separated by commas or white space; a comma inside `{a,b}` belongs to its glob."""
+    globs, current, depth = [], "", 0
+    for char in text:
+        depth += (char == "{") - (char == "}")
+        if depth <= 0 and (char == "," or char.isspace()):
+            globs.append(current)
+            current = ""
+        else:
+            current += char
+    return tuple(g for g in [*globs, current] if g)
 
 
 def _has_display(env: Mapping[str, str]) -> bool:
@@ -186,4 +224,8 @@ _ENV_FIELDS: tuple[tuple[str, str, Any], ...] = (
     ("storage_state", "BRIDGE_STORAGE_STATE", Path),
     ("checks_path", "BRIDGE_CHECKS", Path),
     ("upstream_read_timeout_s", "BRIDGE_UPSTREAM_TIMEOUT_S", float),
+    ("routes", "BRIDGE_ROUTE", _globs),
+    ("route_offers", "BRIDGE_ROUTE_OFFERS", _truthy),
+    ("allow_hosts", "BRIDGE_ALLOW_HOSTS", _hosts),
+    ("chromium_args", "BRIDGE_CHROMIUM_ARGS", lambda text: tuple(shlex.split(text))),
 )

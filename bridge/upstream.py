@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
-from .errors import UpstreamError, UpstreamTimeout
+from .engine.session_config import BETA_KEYS, SESSION_KEYS, deep_merge, merge_session
+from .errors import InvalidOffer, ProtocolError, UpstreamError, UpstreamTimeout
 from .http.sdp import looks_like_answer
 
 _KEY_LIKE = re.compile(r"\b(sk|ek|rk)-[A-Za-z0-9_*-]{8,}")
@@ -32,11 +34,17 @@ class Answer:
 
 
 class Upstream(Protocol):
-    """Takes an SDP offer, returns the answer of a realtime peer that speaks OpenAI's events."""
+    """Takes an SDP offer, returns the answer of a realtime peer that speaks OpenAI's events.
+
+    `session` is a page's own session (the `session` part of a request the controlled browser
+    routed, or the session its ephemeral key was minted with): laid over the bridge's session,
+    field by field, as `with_page_session` allows.
+    """
 
     name: str
 
-    async def connect(self, offer_sdp: str) -> Answer: ...
+    async def connect(self, offer_sdp: str, *, session: Mapping[str, Any] | None = None
+                      ) -> Answer: ...
 
     async def aclose(self) -> None: ...
 
@@ -63,7 +71,7 @@ class OpenAIUpstream:
     ) -> None:
         self._url = base_url.rstrip("/") + "/realtime/calls"
         self._api_key = api_key
-        self._session_json = json.dumps(session)
+        self._session = session
         self._client = httpx.AsyncClient(
             headers={"Authorization": f"Bearer {api_key}"},
             timeout=httpx.Timeout(read_timeout_s, connect=connect_timeout_s),
@@ -72,10 +80,12 @@ class OpenAIUpstream:
             trust_env=False,
         )
 
-    async def connect(self, offer_sdp: str) -> Answer:
+    async def connect(self, offer_sdp: str, *, session: Mapping[str, Any] | None = None
+                      ) -> Answer:
+        merged = with_page_session(self._session, session or {}, beta=False)
         files = {
             "sdp": (None, offer_sdp, "application/sdp"),
-            "session": (None, self._session_json, "application/json"),
+            "session": (None, json.dumps(merged), "application/json"),
         }
         for attempt in range(2):
             try:
@@ -105,12 +115,41 @@ class LocalUpstream:
         self._engine = engine
         self._session = session
 
-    async def connect(self, offer_sdp: str) -> Answer:
-        call = await self._engine.create_call(offer_sdp, session=self._session)
+    async def connect(self, offer_sdp: str, *, session: Mapping[str, Any] | None = None
+                      ) -> Answer:
+        merged = with_page_session(self._session, session or {}, beta=True)
+        call = await self._engine.create_call(offer_sdp, session=merged)
         return Answer(sdp=call.answer_sdp, location=f"/v1/realtime/calls/{call.id}")
 
     async def aclose(self) -> None:
         """The engine belongs to the app, which closes it."""
+
+
+# What a page's session may set: the GA session's fields but the model (the bridge's setting).
+PAGE_SESSION_KEYS = SESSION_KEYS - {"model"}
+
+
+def with_page_session(
+    defaults: Mapping[str, Any], page_session: Mapping[str, Any], *, beta: bool
+) -> dict[str, Any]:
+    """The bridge's session with what a page's own session sets.
+
+    Only the GA session's fields are taken (with `beta`, the beta ones too: the local engine
+    maps them to their GA places; OpenAI rejects them), never the model, and of the tools only
+    functions: a page's session cannot make the upstream reach a URL of the page's choosing
+    (an MCP tool's `server_url`). Headers and URLs of the page's request are never used.
+    """
+    keys = PAGE_SESSION_KEYS | BETA_KEYS if beta else PAGE_SESSION_KEYS
+    taken = {key: value for key, value in page_session.items() if key in keys}
+    if isinstance(taken.get("tools"), list):
+        taken["tools"] = [tool for tool in taken["tools"]
+                          if isinstance(tool, Mapping) and tool.get("type", "function") == "function"]
+    if not beta:
+        return deep_merge(defaults, taken)
+    try:  # beta fields to their GA places first, so that they win over the defaults' GA ones
+        return merge_session(defaults, taken, tolerate_beta=True)
+    except ProtocolError as err:
+        raise InvalidOffer(f"invalid session: {err.message}", param=err.param) from err
 
 
 def _answer_from(response: httpx.Response, *, secret: str) -> Answer:

@@ -9,13 +9,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import pytest
+from playwright.sync_api import Playwright
 
+from bridge.browser.chromium import choose_chromium
 from bridge.events.log import EventLog
+from tests.network_safety import CHROMIUM_SAFETY_ARGS, with_safety_net
 
 with contextlib.suppress(ImportError):  # hypothesis comes with the test extra
     # hypothesis's pytest plugin imports hypothesis in the terminal summary unless a test did;
@@ -24,6 +28,27 @@ with contextlib.suppress(ImportError):  # hypothesis comes with the test extra
     import hypothesis  # noqa: F401
 
 T = TypeVar("T")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every bridge the tests start from the environment (and every `rtc-bridge` process they
+    run, which inherits it) launches its Chromium with the safety net (`network_safety`);
+    bridges built from an explicit mapping add `SAFETY_ENV` to it."""
+    os.environ["BRIDGE_CHROMIUM_ARGS"] = with_safety_net(os.environ.get("BRIDGE_CHROMIUM_ARGS"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any],
+                             playwright: Playwright) -> dict[str, Any]:
+    """pytest-playwright's Chromium gets the safety net too; unless told which Chromium, it
+    launches the one the bridge would (its default, the headless shell, rejects getUserMedia)."""
+    options = {**browser_type_launch_args,
+               "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_SAFETY_ARGS]}
+    if not options.get("executable_path") and not options.get("channel"):
+        choice = choose_chromium(os.environ.get("BRIDGE_CHROMIUM"),
+                                 playwright.chromium.executable_path)
+        options.update(choice.launch_options())
+    return options
 
 
 def run_async(coro: Coroutine[Any, Any, T], *, timeout_s: float = 60.0) -> T:

@@ -61,3 +61,34 @@ def test_an_unreadable_environment_value_is_a_settings_error_naming_the_variable
 def test_no_browser_from_the_environment() -> None:
     assert Settings.from_env({"BRIDGE_NO_BROWSER": "1"}).open_browser is False
     assert Settings.from_env({"BRIDGE_NO_BROWSER": "0"}).open_browser is True
+
+
+def test_network_settings_from_the_environment() -> None:
+    settings = Settings.from_env({
+        "BRIDGE_ROUTE": "**/session, http://127.0.0.2:*/{rtc,connect}  **/offer",
+        "BRIDGE_ROUTE_OFFERS": "0", "BRIDGE_ALLOW_HOSTS": "CDN.example.com, *.example.net",
+        "BRIDGE_CHROMIUM_ARGS": "--host-resolver-rules='MAP * ~NOTFOUND , EXCLUDE localhost' --x"})
+    assert settings.routes == ("**/session", "http://127.0.0.2:*/{rtc,connect}", "**/offer")
+    assert settings.route_offers is False
+    assert settings.allow_hosts == ("cdn.example.com", "*.example.net")
+    assert settings.chromium_args == ("--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost",
+                                      "--x")
+    defaults = Settings.from_env({})
+    assert (defaults.routes, defaults.route_offers, defaults.allow_hosts) == ((), True, ())
+
+
+def test_repeated_flags_win_over_the_environment() -> None:
+    settings = Settings.from_env({"BRIDGE_ALLOW_HOSTS": "a.test"}, allow_hosts=["b.test", "c.test"],
+                                 routes=["**/rtc"], route_offers=False)
+    assert settings.allow_hosts == ("b.test", "c.test") and settings.routes == ("**/rtc",)
+
+
+@pytest.mark.parametrize("env, names", [
+    ({"BRIDGE_ALLOW_HOSTS": "https://cdn.example.com"}, "BRIDGE_ALLOW_HOSTS"),
+    ({"BRIDGE_ALLOW_HOSTS": "cdn.example.com:443"}, "BRIDGE_ALLOW_HOSTS"),
+    ({"BRIDGE_ALLOW_HOSTS": "*"}, "BRIDGE_ALLOW_HOSTS"),
+    ({"BRIDGE_CHROMIUM_ARGS": "--flag='unbalanced"}, "BRIDGE_CHROMIUM_ARGS"),
+])
+def test_bad_network_settings_name_the_setting(env: dict[str, str], names: str) -> None:
+    with pytest.raises(SettingsError, match=names):
+        Settings.from_env(env)

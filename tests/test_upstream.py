@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from bridge.errors import UpstreamError, UpstreamTimeout
+from bridge.errors import InvalidOffer, UpstreamError, UpstreamTimeout
 from bridge.http.errors import http_form
-from bridge.upstream import OpenAIUpstream
+from bridge.upstream import OpenAIUpstream, with_page_session
 from tests.http.test_sdp import OFFER
 
 KEY = "fake-test-key-0123456789abcdefghij"
@@ -90,3 +90,33 @@ def test_connection_refused_is_retried_once_then_502(arun: Callable[..., Any]) -
     with pytest.raises(UpstreamError, match="unreachable"):
         arun(upstream(handler).connect(OFFER))
     assert len(attempts) == 2
+
+
+def test_a_pages_session_is_sent_within_the_bridges_own(arun: Callable[..., Any]) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(201, text=ANSWER, headers={"Location": "/v1/realtime/calls/rtc_p"})
+
+    page = {"type": "realtime", "model": "page-model", "instructions": "From the page.",
+            "voice": "verse", "headers": {"X-Forwarded-For": "1.2.3.4"},
+            "tools": [{"type": "function", "name": "f"}, {"type": "mcp", "server_url": "https://x"}]}
+    arun(upstream(handler).connect(OFFER, session=page))
+    body = seen[0].read().decode()
+    session = json.loads(body.split('name="session"')[1].split("\r\n\r\n", 1)[1].split("\r\n")[0])
+    assert session == {"type": "realtime", "model": "gpt-realtime", "instructions": "From the page.",
+                       "tools": [{"type": "function", "name": "f"}]}
+
+
+def test_with_page_session_merges_objects_and_maps_beta_fields_for_the_engine() -> None:
+    defaults = {"type": "realtime", "model": "gpt-realtime",
+                "audio": {"output": {"voice": "marin"}, "input": {"format": {"type": "audio/pcm"}}}}
+    merged = with_page_session(defaults, {"audio": {"input": {"transcription": None}}}, beta=False)
+    assert merged["audio"] == {"output": {"voice": "marin"},
+                               "input": {"format": {"type": "audio/pcm"}, "transcription": None}}
+    assert with_page_session(defaults, {"voice": "verse"}, beta=False) == defaults
+    assert with_page_session(defaults, {"voice": "verse"}, beta=True)["audio"]["output"] == {
+        "voice": "verse"}
+    with pytest.raises(InvalidOffer, match="invalid session"):
+        with_page_session(defaults, {"tools": "all of them"}, beta=True)

@@ -1,5 +1,9 @@
 """The controlled browser: choosing and launching Chromium, the voice page, the page's reports
-through its binding, the tool registry and the DOM verification of every call.
+through its binding, the tool registry and the DOM verification of every call, and its network
+(`network`: the policy; `routing`: the page's signalling answered by the upstream, the rest
+let through or blocked; `signalling`: offers read from a page's requests).
 
-Must not import `http`, `drive`, `demo` or `measure`.
+Must not import `drive`, `demo` or `measure`, nor `http`'s app and routes: `routing` answers
+requests as the HTTP routes do, with the same wire modules (`http.sdp`, `http.offers`,
+`http.errors`, `http.client_secrets`), which import nothing of the running bridge.
 """

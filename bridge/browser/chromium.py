@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import wave
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypedDict
@@ -68,13 +69,14 @@ def choose_chromium(configured: str | None, playwright_executable: str | None) -
     )
 
 
-def launch_args(*, fake_mic: Path | None) -> list[str]:
-    """Flags for the controlled browser; `fake_mic` makes the microphone play that WAV."""
+def launch_args(*, fake_mic: Path | None, extra: Sequence[str] = ()) -> list[str]:
+    """Flags for the controlled browser; `fake_mic` makes the microphone play that WAV; `extra`
+    (BRIDGE_CHROMIUM_ARGS) comes last, so that it wins over a flag given twice."""
     args = [*QUIET_FLAGS, *MEDIA_FLAGS]
     if fake_mic is not None:
         args += ["--use-fake-device-for-media-stream",
                  f"--use-file-for-fake-audio-capture={fake_mic.resolve()}"]
-    return args
+    return [*args, *extra]
 
 
 def write_silence(path: Path, *, seconds: float = 1.0, rate_hz: int = 48_000) -> Path:

@@ -77,7 +77,7 @@ class ControlledBrowser:
         self._browser = await chromium.launch(
             **choice.launch_options(),
             headless=self._settings.headless,
-            args=launch_args(fake_mic=mic),
+            args=launch_args(fake_mic=mic, extra=self._settings.chromium_args),
             # The bridge closes Chromium itself on Ctrl-C / SIGTERM; Playwright's driver, in
             # the same process group, would otherwise close it first, mid-shutdown.
             handle_sigint=False, handle_sigterm=False, handle_sighup=False,

@@ -22,6 +22,7 @@ __all__ = [
     "check_tool_choice",
     "check_tools",
     "check_turn_detection",
+    "deep_merge",
     "default_turn_detection",
     "initial_session",
     "merge_session",
@@ -114,7 +115,7 @@ def merge_session(
             f"session.type {kind!r} is not supported here; use 'realtime'", param="session.type"
         )
     _check_session(update)
-    merged = _deep_merge(current, update)
+    merged = deep_merge(current, update)
     return merged
 
 
@@ -273,11 +274,12 @@ def check_turn_detection(turn: Any) -> None:
             )
 
 
-def _deep_merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+def deep_merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` with `update` laid over it, objects merged key by key, anything else replaced."""
     merged = copy.deepcopy(dict(base))
     for key, value in update.items():
         if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _deep_merge(merged[key], value)
+            merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = copy.deepcopy(value)
     return merged

@@ -24,8 +24,9 @@ from .log import Record
 from .verdicts import VERDICTS, Verdict, verified_of
 
 __all__ = [
-    "BridgeRecord", "BrowserFailed", "PageLost", "PageReopenFailed", "PageReopened", "Stopped",
-    "ToolRefused", "ToolVerified", "UserAudio", "all_of", "read",
+    "BridgeRecord", "BrowserFailed", "PageLost", "PageReopenFailed", "PageReopened",
+    "RequestBlocked", "SignallingRouted", "Stopped", "ToolRefused", "ToolVerified", "UserAudio",
+    "all_of", "read",
 ]
 
 
@@ -230,9 +231,41 @@ class UserAudio(BridgeRecord):
         return {k: round(v, 6) if k.endswith("_t") else v for k, v in super().to_event().items()}
 
 
+@dataclass(frozen=True)
+class RequestBlocked(BridgeRecord):
+    """`bridge.request_blocked`: a request of the controlled browser aborted before it left."""
+
+    TYPE: ClassVar[str] = "bridge.request_blocked"
+
+    url: str
+    method: str
+    reason: str
+
+    def describe(self) -> str:
+        return f"{self.method} {self.url} BLOCKED: {self.reason}"
+
+
+@dataclass(frozen=True)
+class SignallingRouted(BridgeRecord):
+    """`bridge.signalling_routed`: a page's signalling request answered by the bridge."""
+
+    TYPE: ClassVar[str] = "bridge.signalling_routed"
+
+    url: str
+    method: str
+    call_id: str | None
+    upstream: str
+    status: int | None = None
+    error: str | None = None
+
+    def describe(self) -> str:
+        outcome = self.call_id or self.error or ""
+        return f"{self.method} {self.url} -> {self.upstream}: {self.status} {outcome}".rstrip()
+
+
 _CLASSES: dict[str, type[BridgeRecord]] = {cls.TYPE: cls for cls in (
     ToolVerified, ToolRefused, PageLost, PageReopened, PageReopenFailed, BrowserFailed, Stopped,
-    UserAudio)}
+    UserAudio, RequestBlocked, SignallingRouted)}
 
 
 def read(record: Record) -> BridgeRecord | None:
@@ -257,19 +290,9 @@ def _optional_text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _seconds(value: Any) -> float:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
-
-
-def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _flag(value: Any) -> bool:
-    return value is True
-
-
 # How `BridgeRecord.from_event` reads a field of each declared type.
 _READERS: dict[Any, Callable[[Any], Any]] = {
-    str: _text, str | None: _optional_text, bool: _flag, float: _seconds, int | None: _count,
+    str: _text, str | None: _optional_text, bool: lambda value: value is True,
+    float: lambda v: float(v) if isinstance(v, int | float) and not isinstance(v, bool) else 0.0,
+    int | None: lambda v: v if isinstance(v, int) and not isinstance(v, bool) else None,
 }

@@ -1,6 +1,10 @@
-"""The engine's own HTTP contract, OpenAI's `POST /v1/realtime/calls`, served by the bridge.
+"""The engine's own HTTP contract, OpenAI's realtime endpoints, served by the bridge:
+`POST /v1/realtime/calls` (and its hangup), `POST /v1/realtime/client_secrets` for ephemeral
+keys, and the beta `POST /v1/realtime?model=…` and `POST /v1/realtime/sessions`.
 
-Any client written for OpenAI's endpoint reaches the local engine by changing its base URL.
+Any client written for OpenAI's endpoints reaches the local engine by changing its base URL; a
+backend that mints ephemeral keys for its page (`OPENAI_BASE_URL=http://127.0.0.1:8765/v1`) gets
+keys that open calls here, each with the session it was minted with.
 """
 
 from __future__ import annotations
@@ -8,31 +12,42 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from quart import Blueprint, Response, request
+from quart import Blueprint, Response, jsonify, request
 
 from ..engine import Engine
 from ..errors import InvalidRequest, Unauthorized
-from .offers import MULTIPART, RAW, read_offer
+from ..upstream import with_page_session
+from .client_secrets import ClientSecrets, beta_session_body, client_secret_body, read_secret_request
+from .offers import MULTIPART, RAW, read_body, read_offer
+
+# A key request carries a session (instructions, tool schemas) and little else.
+SECRET_REQUEST_BYTES = 256 * 1024
 
 
 def calls_blueprint(
-    engine: Engine, *, session_defaults: dict[str, Any], api_key: str | None, max_offer_bytes: int
+    engine: Engine, *, session_defaults: dict[str, Any], api_key: str | None, max_offer_bytes: int,
+    keys: ClientSecrets | None = None,
 ) -> Blueprint:
-    """Routes under /v1/realtime: calls (create) and calls/<id>/hangup."""
+    """Routes under /v1/realtime: calls (create), calls/<id>/hangup, client_secrets, and the
+    beta endpoints. `keys` holds the ephemeral keys minted here (a new store by default)."""
     blueprint = Blueprint("realtime_calls", __name__, url_prefix="/v1/realtime")
+    minted = keys if keys is not None else ClientSecrets()
 
-    def authorize() -> None:
-        if api_key is None:
-            return  # any bearer token is accepted when no local key is configured
+    def authorize(*, ephemeral: bool = False) -> dict[str, Any] | None:
+        """Check the bearer token; returns the session of the ephemeral key it names, if it
+        names one of ours and `ephemeral` keys are accepted here (they open calls only)."""
         given = request.headers.get("Authorization", "")
+        session = minted.session_of(given) if ephemeral else None
+        if session is not None or api_key is None:
+            return session  # any bearer token is accepted when no local key is configured
         if not hmac.compare_digest(given.encode(), f"Bearer {api_key}".encode()):
             raise Unauthorized("missing or wrong bearer token for the local engine")
+        return None
 
-    @blueprint.post("/calls")
-    async def create_call() -> Response:
-        authorize()
+    async def answer_offer() -> Response:
+        key_session = authorize(ephemeral=True)
         incoming = await read_offer(request, max_bytes=max_offer_bytes, accept=(RAW, MULTIPART))
-        session = dict(session_defaults)
+        session = with_page_session(session_defaults, key_session or {}, beta=True)
         if incoming.session:
             session.update(incoming.session)
         if session.get("type", "realtime") != "realtime":
@@ -41,9 +56,31 @@ def calls_blueprint(
         return Response(call.answer_sdp, status=201, content_type="application/sdp",
                         headers={"Location": f"/v1/realtime/calls/{call.id}"})
 
+    async def mint(*, beta: bool) -> Response:
+        authorize()
+        body = await read_body(request, limit=SECRET_REQUEST_BYTES)
+        asked = read_secret_request(body, beta=beta)
+        secret = minted.mint(asked.session, ttl_s=asked.ttl_s)
+        # Checked now, as OpenAI checks it when minting; the engine maps beta fields.
+        shown = with_page_session(session_defaults, asked.session, beta=True)
+        return jsonify(beta_session_body(secret, shown) if beta
+                       else client_secret_body(secret, shown))
+
+    blueprint.add_url_rule("/calls", "create_call", answer_offer, methods=["POST"])
+    # The beta interface posted the offer to /v1/realtime?model=… (the model is the session's).
+    blueprint.add_url_rule("", "beta_call", answer_offer, methods=["POST"])
+
+    @blueprint.post("/client_secrets")
+    async def client_secrets() -> Response:
+        return await mint(beta=False)
+
+    @blueprint.post("/sessions")
+    async def beta_sessions() -> Response:
+        return await mint(beta=True)
+
     @blueprint.post("/calls/<call_id>/hangup")
     async def hangup(call_id: str) -> Response:
-        authorize()
+        authorize(ephemeral=True)
         if not await engine.hangup(call_id):
             raise InvalidRequest(f"no call {call_id!r}", param="call_id")
         return Response("", status=200)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
-from collections.abc import AsyncIterator
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from quart import Request
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
 
 from ..errors import (
     InvalidOffer,
@@ -53,7 +55,7 @@ async def read_offer(request: Request, *, max_bytes: int, accept: tuple[str, ...
         return OfferRequest(parse_offer(body, max_bytes=max_bytes), None)
     if mimetype == JSON:
         body = await read_body(request, limit=max_bytes + 1024)
-        return OfferRequest(_from_json(body, max_bytes), None)
+        return OfferRequest(offer_from_json(body, max_bytes=max_bytes), None)
     return await _from_multipart(request, max_bytes)
 
 
@@ -80,7 +82,8 @@ async def read_body(request: Request, *, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _from_json(body: bytes | str, max_bytes: int) -> Offer:
+def offer_from_json(body: bytes | str, *, max_bytes: int) -> Offer:
+    """The offer of a JSON body `{"type": "offer", "sdp": "v=0…"}`."""
     try:
         data = json.loads(body)
     except ValueError as err:
@@ -94,24 +97,29 @@ def _from_json(body: bytes | str, max_bytes: int) -> Offer:
 
 async def _from_multipart(request: Request, max_bytes: int) -> OfferRequest:
     body = await read_body(request, limit=max_bytes + SESSION_PART_BYTES)
+    return offer_from_multipart(body, request.mimetype_params, max_bytes=max_bytes)
 
-    async def stream() -> AsyncIterator[bytes]:
-        yield body
 
-    parser = request.make_form_data_parser()
+def offer_from_multipart(body: bytes, params: Mapping[str, str], *, max_bytes: int) -> OfferRequest:
+    """The offer (the `sdp` part) and session (the `session` part) of a multipart form whose
+    Content-Type parameters (the boundary) are `params`."""
     try:
-        form, files = await parser.parse(stream(), request.mimetype,  # type: ignore[arg-type]
-                                         len(body), request.mimetype_params)
+        _, form, files = FormDataParser().parse(io.BytesIO(body), MULTIPART, len(body),
+                                                dict(params))
     except (ValueError, RequestEntityTooLarge) as err:
         raise InvalidRequest(f"the multipart body could not be read: {err}") from err
-    sdp = form.get("sdp")
-    if sdp is None and "sdp" in files:
-        sdp = files["sdp"].read().decode("utf-8", "replace")
+    try:
+        sdp = form.get("sdp")
+        if sdp is None and "sdp" in files:
+            sdp = files["sdp"].read().decode("utf-8", "replace")
+        session_text = form.get("session")
+        if session_text is None and "session" in files:
+            session_text = files["session"].read().decode("utf-8", "replace")
+    finally:
+        for part in files.values():
+            part.close()  # a part sent as a file (a Blob) is spooled to a temporary file
     if sdp is None:
         raise InvalidOffer("the multipart body has no 'sdp' part", param="sdp")
-    session_text = form.get("session")
-    if session_text is None and "session" in files:
-        session_text = files["session"].read().decode("utf-8", "replace")
     session = None
     if session_text is not None:
         try:

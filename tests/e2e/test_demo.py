@@ -30,6 +30,7 @@ from playwright.async_api import async_playwright
 from bridge.browser.chromium import choose_chromium, launch_args
 from bridge.drive.synthesis import synthesize_utterance_wav
 from tests.conftest import run_async
+from tests.network_safety import CHROMIUM_SAFETY_ARGS
 
 pytestmark = pytest.mark.e2e
 
@@ -325,7 +326,7 @@ async def _play_in_chromium(data: bytes) -> dict[str, Any]:
         choice = choose_chromium(None, playwright.chromium.executable_path)
         browser = await playwright.chromium.launch(
             **choice.launch_options(),
-            args=launch_args(fake_mic=None))
+            args=launch_args(fake_mic=None, extra=CHROMIUM_SAFETY_ARGS))
         try:
             page = await browser.new_page()
             result: dict[str, Any] = await page.evaluate(PLAY_WEBM,

@@ -24,6 +24,7 @@ from bridge.config import Settings
 from bridge.drive.synthesis import synthesize_utterance_wav
 from bridge.drive.thread import BridgeThread
 from tests.assets import agents_sdk_bundle
+from tests.network_safety import CHROMIUM_SAFETY_ARGS
 
 pytestmark = pytest.mark.e2e
 
@@ -100,7 +101,7 @@ def run_agent(sdk: Path, engine_url: str, microphone: Path, typed: str | None) -
         choice = choose_chromium(None, playwright.chromium.executable_path)
         browser = playwright.chromium.launch(
             **choice.launch_options(),
-            args=launch_args(fake_mic=microphone))
+            args=launch_args(fake_mic=microphone, extra=CHROMIUM_SAFETY_ARGS))
         try:
             page = browser.new_page()
             page.route(f"{engine_url}/sdk/**", serve)

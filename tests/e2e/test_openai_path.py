@@ -12,6 +12,7 @@ from bridge.drive.client import RealtimeClient
 from bridge.drive.handle import BridgeHandle
 from tests.conftest import run_async
 from tests.fakes.openai_server import FakeOpenAI
+from tests.network_safety import SAFETY_ENV
 
 pytestmark = pytest.mark.e2e
 KEY = "fake-test-key-0123456789abcdef"
@@ -26,7 +27,7 @@ def fake_openai() -> Iterator[FakeOpenAI]:
 
 @pytest.fixture(scope="module")
 def bridge_settings(fake_openai: FakeOpenAI) -> Settings:
-    env = {"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": fake_openai.base_url}
+    env = {"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": fake_openai.base_url, **SAFETY_ENV}
     return Settings.from_env(env, port=0, headless=True, upstream_read_timeout_s=1.5)
 
 

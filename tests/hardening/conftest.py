@@ -24,6 +24,7 @@ from bridge.drive.thread import BridgeThread
 from bridge.engine import Engine
 from bridge.engine.limits import SessionLimits
 from tests.fakes.openai_server import FakeOpenAI
+from tests.network_safety import SAFETY_ENV
 
 # Obviously not a real key; the tests look for it everywhere the bridge writes.
 KEY = "fake-test-key-hardening-0123456789abcdef"
@@ -108,7 +109,7 @@ def events_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def openai_bridge(
     fake_openai: FakeOpenAI, kept_log: KeptLog, events_file: Path
 ) -> Iterator[BridgeHandle]:
-    env = {"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": fake_openai.base_url}
+    env = {"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": fake_openai.base_url, **SAFETY_ENV}
     settings = Settings.from_env(env, port=0, headless=True, events_path=events_file,
                                  upstream_read_timeout_s=2.0)
     thread = BridgeThread(settings).start()

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from bridge.drive.client import RealtimeClient
+from tests.network_safety import SAFETY_ENV
 
 pytestmark = pytest.mark.e2e
 RTC_BRIDGE = Path(sys.executable).with_name("rtc-bridge")
@@ -49,6 +50,7 @@ class Run:
 async def start(events: Path, *flags: str) -> Run:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("OPENAI_", "BRIDGE_")) and k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.update(SAFETY_ENV)
     proc = await asyncio.create_subprocess_exec(
         str(RTC_BRIDGE), "run", "--port", "0", "--headless", "--events", str(events), *flags,
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,

@@ -35,6 +35,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.network_safety import SAFETY_ENV
+
 pytestmark = [pytest.mark.packaging, pytest.mark.e2e]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,6 +66,7 @@ def _isolated_env(venv: Path | None = None) -> dict[str, str]:
     env["PIP_CONFIG_FILE"] = os.devnull  # no index, find-links or constraints from pip.conf
     if os.environ.get("BRIDGE_CHROMIUM"):
         env["BRIDGE_CHROMIUM"] = os.environ["BRIDGE_CHROMIUM"]
+    env.update(SAFETY_ENV)
     if venv is not None:
         env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     return env
