@@ -103,9 +103,10 @@
   function report(dir, channel, text) {
     if (typeof text !== "string") return; // binary messages are not realtime events
     const pending = reports.pending;
-    if (pending.length >= CONFIG.maxPendingReports) {
+    if (pending.length >= CONFIG.maxPendingReports && !binding()) {
       // Only while no binding takes them (a page the bridge does not watch): drop the oldest
-      // half at once, so that a flood costs amortised constant time per message.
+      // half at once, so that a flood costs amortised constant time per message. Once the
+      // binding is there nothing is dropped: a flood waits for it, batch after batch.
       const dropped = pending.splice(0, Math.ceil(pending.length / 2)).length;
       reports.dropped += dropped;
     }

@@ -269,10 +269,12 @@ async def user_context(
     remote: RemotePeer | None = None,
     reports: Reports | None = None,
     init_before: str | None = None,
+    csp: str | None = None,
 ) -> BrowserContext:
     """A context whose pages get the instrument; `files` maps paths under ORIGIN (and
-    `http://127.0.0.2:9`, another origin) to HTML; the binding feeds `reports` (none: no
-    binding). `init_before` is an init script that runs before the instrument."""
+    `http://127.0.0.2:9`, another origin) to HTML, served with `csp` as their
+    Content-Security-Policy if given; the binding feeds `reports` (none: no binding).
+    `init_before` is an init script that runs before the instrument."""
     context = await browser.new_context(permissions=["microphone"])
     if reports is not None:
         await context.expose_binding((config or InstrumentConfig()).binding, reports.on_report)
@@ -287,7 +289,8 @@ async def user_context(
             answer = await remote.answer(request.post_data or "")
             await route.fulfill(status=201, body=answer, content_type="application/sdp")
         elif path in files:
-            await route.fulfill(body=files[path], content_type="text/html")
+            headers = {} if csp is None else {"Content-Security-Policy": csp}
+            await route.fulfill(body=files[path], content_type="text/html", headers=headers)
         else:
             await route.fulfill(status=404, body="not here")
 
@@ -298,9 +301,10 @@ async def user_context(
 
 async def open_user_page(browser: Browser, *, remote: RemotePeer | None = None,
                          reports: Reports | None = None, config: InstrumentConfig | None = None,
-                         html: str = USER_PAGE, init_before: str | None = None) -> Page:
+                         html: str = USER_PAGE, init_before: str | None = None,
+                         csp: str | None = None) -> Page:
     context = await user_context(browser, {"/": html}, config=config, remote=remote,
-                                 reports=reports, init_before=init_before)
+                                 reports=reports, init_before=init_before, csp=csp)
     page = await context.new_page()
     await page.goto(f"{ORIGIN}/")
     return page
