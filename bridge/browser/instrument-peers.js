@@ -103,13 +103,11 @@
     channel.addEventListener("message", (event) => {
       const text = event.data;
       if (typeof text !== "string") return;
-      try {
+      quietly(() => {
         const event = eventToWatch(channel, text, "server");
         if (event) tools.serverEvent(event);
-      } catch {
-        // the page's message is delivered whatever the instrument makes of it
-      }
-      report("server", channel, text);
+      });
+      quietly(() => report("server", channel, text));
     }, { capture: true });
   }
 
@@ -164,13 +162,11 @@
       const text = args[0];
       if (typeof text === "string") {
         observeChannel(self, null);
-        try {
+        quietly(() => {
           const event = eventToWatch(self, text, "client");
           if (event) tools.clientEvent(event);
-        } catch {
-          // sent is sent: the page's call succeeded whatever the instrument makes of it
-        }
-        report("client", self, text);
+        });
+        quietly(() => report("client", self, text));
       }
       return result;
     });

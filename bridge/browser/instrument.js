@@ -73,6 +73,16 @@
     return Reflect.apply(promiseThen, promise, [undefined, (error) => { throw scrubbed(error); }]);
   }
 
+  /** The instrument's own work around a page's call or event: whatever fails in it, the
+   * page's message is delivered and its call returns as it would without the instrument. */
+  function quietly(work) {
+    try {
+      work();
+    } catch {
+      // nothing of the instrument's may reach the page
+    }
+  }
+
   function proxied(original, handler) {
     const proxy = new Proxy(original, handler);
     originals.set(proxy, original);

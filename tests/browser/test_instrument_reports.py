@@ -226,3 +226,22 @@ def test_without_a_binding_reports_are_kept_bounded_then_delivered(chromium: Chr
     assert sorted(later) == sorted((d, f"again {i}") for d in ("client", "server")
                                    for i in range(1000))
     assert json.dumps(kept)  # entries stay plain JSON
+
+
+def test_what_a_page_saw_just_before_it_navigates_away_is_reported(chromium: ChromiumLoop) -> None:
+    async def run() -> list[str]:
+        reports = Reports()
+        page = await open_user_page(chromium.browser, html=FRAME, reports=reports)
+        try:
+            await page.evaluate("async () => { window.last = await window.pair('x'); }")
+            await page.evaluate("() => { window.last.send('last words'); location.href = '/next'; }")
+            await page.wait_for_url(f"{ORIGIN}/next")
+            for _ in range(100):
+                if len(reports.entries) >= 2:
+                    break
+                await asyncio.sleep(0.01)
+            return sorted(f"{e['dir']} {e['text']}" for e in reports.entries)
+        finally:
+            await page.context.close()
+
+    assert chromium.call(run) == ["client last words", "server last words"]
