@@ -177,7 +177,8 @@
     });
   }
 
-  // A frame that unloads sends what it has without waiting for the batch.
+  // A frame that unloads sends what it has without waiting for the batch (best effort:
+  // Playwright drops a binding call whose document is gone by the time it reads it).
   window.addEventListener("pagehide", () => flushReports({ force: true }), { capture: true });
 
   function parsedEvent(text) {
