@@ -1,8 +1,9 @@
 """Recording the controlled page with sound, from what every machine has.
 
 The picture: CDP screencast frames (JPEG, stamped with the compositor's wall clock). The
-sound: the page's own audio tap (`pages/audio.js`: the outgoing microphone mix plus the agent's
-voice), sent to Python in 16-bit chunks through a binding. Both are put on the event log's
+sound: the page's audio tap (the outgoing microphone mix plus the agent's voice: `pages/audio.js`
+on the bridge's own page, the instrument on any other, see `browser.page_audio`), sent to
+Python in 16-bit chunks through a binding. Both are put on the event log's
 clock while recording; `write_webm` then muxes them with PyAV into WebM (VP8 + Opus), which
 every Chromium plays. Encoding happens after the session, so it costs the session nothing.
 
@@ -29,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 from av.video.frame import PictureType
 
+from ..browser.page_audio import PageAudio, page_audio
 from ..drive.speaking import log_time_of
 from ..errors import RecordingError
 from ..events.log import EventLog
@@ -101,6 +103,7 @@ class PageRecorder:
         self._cdp: Any = None
         self._tasks = TaskGroup(name="recorder")
         self._capture: Capture | None = None
+        self._audio: PageAudio | None = None
         self._binding = f"{AUDIO_BINDING}_{secrets.token_hex(4)}"
 
     @property
@@ -117,7 +120,8 @@ class PageRecorder:
             self._cdp = await page.context.new_cdp_session(page)
             self._cdp.on("Page.screencastFrame", self._on_frame)
             await self._cdp.send("Page.startScreencast", self._options)
-            await page.evaluate("name => window.rtcBridge.startRecording(name)", self._binding)
+            self._audio = await page_audio(page)
+            await self._audio.start_recording(self._binding)
         except Exception as err:
             raise RecordingError(f"could not start recording the page: {err}") from err
 
@@ -126,8 +130,10 @@ class PageRecorder:
         capture = self._capture
         if capture is None:
             raise RecordingError("the recorder was not started")
+        audio, self._audio = self._audio, None
         try:
-            await self._page.evaluate("() => window.rtcBridge.stopRecording()")
+            if audio is not None:
+                await audio.stop_recording()
         except Exception as err:  # the page may be gone; what was collected is still written
             log.warning("stopping the page's audio tap failed: %s", err)
         capture.stopped_t = self._log.now()

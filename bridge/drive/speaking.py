@@ -11,7 +11,6 @@ Voices: None or an espeak-ng voice name (`en-us`, `en-gb`, …); `flite` or `fli
 from __future__ import annotations
 
 import asyncio
-import base64
 import io
 import os
 import tempfile
@@ -23,6 +22,8 @@ from typing import Any, Literal
 import av
 import numpy as np
 
+from ..browser.instrument import PageInstrument
+from ..browser.page_audio import VoicePageAudio, page_audio
 from ..events.log import EventLog
 from ..events.records import UserAudio
 from .synthesis import synthesize_utterance_wav
@@ -105,14 +106,16 @@ async def speak(
 ) -> Utterance:
     """Play encoded audio into the page's outgoing track and return once it has played.
 
-    The event log gets a `bridge.user_audio` record with the same times.
+    `page` is the bridge's own voice page or any instrumented page (see `page_audio`), or
+    their `PageAudio` itself. The event log gets a `bridge.user_audio` record with the same
+    times.
     """
     mark = event_log.last_seq
     voiced_s = await asyncio.to_thread(speech_end_s, data)
-    played: dict[str, float] = await page.evaluate(
-        "b64 => window.rtcBridge.playAudio(b64)", base64.b64encode(data).decode("ascii"))
-    started_t = log_time_of(event_log, played["startedAtMs"] / 1000)
-    clip_ended_t = log_time_of(event_log, played["endedAtMs"] / 1000)
+    audio = page if isinstance(page, VoicePageAudio | PageInstrument) else await page_audio(page)
+    played = await audio.play(data)
+    started_t = log_time_of(event_log, played.started_at_ms / 1000)
+    clip_ended_t = log_time_of(event_log, played.ended_at_ms / 1000)
     ended_t = clip_ended_t if voiced_s is None else min(clip_ended_t, started_t + voiced_s)
     utterance = Utterance(kind=kind, text=text, source=None if source is None else str(source),
                           mark=mark, started_t=started_t, ended_t=ended_t,

@@ -159,8 +159,9 @@ def _build_wheel(tmp_path: Path) -> Path:
 
 
 def _expected_files() -> set[str]:
-    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "bridge").rglob("*.py")
-               if "__pycache__" not in p.parts}
+    # Every file under bridge/: its modules and its package data (the instrument's scripts).
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "bridge").rglob("*")
+               if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"}
     pages = {f"bridge/pages/{p.relative_to(ROOT / 'pages').as_posix()}"
              for p in (ROOT / "pages").rglob("*")
              if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"}
