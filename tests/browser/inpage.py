@@ -28,6 +28,7 @@ from playwright.async_api import Browser, BrowserContext, Page, Playwright, Rout
 
 from bridge.browser.chromium import choose_chromium, launch_args, write_silence
 from bridge.browser.instrument import InstrumentConfig, install
+from tests.network_safety import CHROMIUM_SAFETY_ARGS
 
 T = TypeVar("T")
 ORIGIN = "http://127.0.0.1:9"
@@ -179,7 +180,8 @@ class ChromiumLoop:
         else:
             mic.write_bytes(self._mic_wav)
         self._browser = await chromium.launch(**choice.launch_options(),
-                                              args=launch_args(fake_mic=mic))
+                                              args=launch_args(fake_mic=mic,
+                                                               extra=CHROMIUM_SAFETY_ARGS))
 
     def call(self, fn: Callable[[], Coroutine[Any, Any, T]], *, timeout_s: float = 30.0) -> T:
         future: Future[T] = asyncio.run_coroutine_threadsafe(fn(), self._loop)
