@@ -167,7 +167,10 @@ async def wait_for_change(page: CheckedPage, *, min_s: float, max_s: float) -> s
     except TimeoutError:
         return "quiet"
     except PlaywrightError:
-        return "closed" if page.is_closed() else "navigated"
+        if page.is_closed():
+            return "closed"
+        await asyncio.sleep(min_s)  # a page whose document keeps failing is not read flat out
+        return "navigated"
     return str(why)
 
 
