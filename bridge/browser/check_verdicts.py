@@ -1,5 +1,5 @@
 """Declared checks against what the page showed: each check rendered with the call's arguments,
-what to read for it, and whether what was read holds. Pure functions; `dom_checks` does the
+what to read for it, and whether what was read holds. Pure functions; `dom_reads` does the
 reading.
 
 What each kind means when the selector matches several elements:
@@ -22,16 +22,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..css.colors import parse_css_color, to_css_rgb
 from ..css.values import comparable_to_computed, same_computed, same_written
 from .checks import Check
+from .dom_reads import GroupReading
 from .templates import Template, as_text
 from .urlglob import escape_glob, url_matches
 
-__all__ = ["Finding", "GroupReading", "GroupSpec", "Rendered", "judge", "render"]
+__all__ = ["Finding", "Rendered", "judge", "render"]
 
 _WHOLE = re.compile(r"-?\d+")
 
@@ -44,66 +45,6 @@ class Rendered:
     selector: str | None = None
     expected: Any = None
     problem: str | None = None
-
-
-@dataclass
-class GroupSpec:
-    """What to read of one selector's matches, in one evaluate: (property, value, needs the
-    page to resolve the value) per style, attribute names, the value, texts to look for,
-    whether to count the visible ones."""
-
-    styles: list[tuple[str, str, bool]] = field(default_factory=list)
-    attrs: list[str] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
-    value: bool = False
-    visible: bool = False
-
-    def add(self, rendered: Rendered) -> None:
-        kind, name, expected = rendered.check.kind, rendered.check.name, rendered.expected
-        if kind == "style" and name is not None:
-            entry = (name, expected, not comparable_to_computed(expected))
-            _append_new(self.styles, entry)
-        elif kind == "attribute" and name is not None:
-            _append_new(self.attrs, name)
-        elif kind == "text":
-            _append_new(self.texts, expected)
-        self.value |= kind == "value"
-        self.visible |= kind == "visible"
-
-    def as_json(self) -> dict[str, Any]:
-        return {"styles": self.styles, "attrs": self.attrs, "texts": self.texts,
-                "value": self.value}
-
-
-@dataclass(frozen=True)
-class GroupReading:
-    """What the page showed for one selector (`error`: why it could not be read)."""
-
-    count: int = 0
-    tag: str | None = None
-    styles: Mapping[tuple[str, str], tuple[str, str | None]] = field(default_factory=dict)
-    attrs: Mapping[str, str | None] = field(default_factory=dict)
-    texts: Mapping[str, str | None] = field(default_factory=dict)
-    first_text: str | None = None
-    value: str | None = None
-    value_tag: str | None = None
-    visible: int | None = None
-    error: str | None = None
-
-    @classmethod
-    def parse(cls, spec: GroupSpec, read: Any, visible: int | None) -> GroupReading:
-        """The reading from the page's answer to `spec` (lists in the order of the spec)."""
-        if not isinstance(read, dict):
-            return cls(error=f"the page answered {type(read).__name__}")
-        styles = read.get("styles") or []
-        return cls(
-            count=int(read.get("count") or 0), tag=read.get("tag"),
-            styles={(prop, value): (str(pair[0]), pair[1]) for (prop, value, _), pair
-                    in zip(spec.styles, styles, strict=False)},
-            attrs=dict(zip(spec.attrs, read.get("attrs") or [], strict=False)),
-            texts=dict(zip(spec.texts, read.get("texts") or [], strict=False)),
-            first_text=read.get("firstText"), value=read.get("value"),
-            value_tag=read.get("valueTag"), visible=visible)
 
 
 @dataclass(frozen=True)
@@ -285,8 +226,3 @@ def _typed(check: Check, template: Template, arguments: Mapping[str, Any]) -> An
         return _Unusable(f"argument `{template.whole}` is {raw!r}, not a whole number"
                          + (" of 0 or more" if check.kind == "count" else ""))
     return raw
-
-
-def _append_new(items: list[Any], item: Any) -> None:
-    if item not in items:
-        items.append(item)

@@ -23,9 +23,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .check_verdicts import Finding, GroupReading, GroupSpec, Rendered, judge, render
+from .check_verdicts import Finding, Rendered, judge, render
 from .checks import DEFAULT_TIMEOUT_S, Check
-from .dom_reads import INVALID_SELECTOR, CheckedPage, count_matches, read_group, wait_for_change
+from .dom_reads import (
+    INVALID_SELECTOR,
+    CheckedPage,
+    GroupReading,
+    GroupSpec,
+    count_matches,
+    read_group,
+    wait_for_change,
+)
 from .verify import Verification
 
 __all__ = ["Baseline", "CheckResult", "DomChecker"]
@@ -145,7 +153,7 @@ def _plan(rendered: list[Rendered]) -> dict[str, GroupSpec]:
     groups: dict[str, GroupSpec] = {}
     for item in rendered:
         if item.problem is None and item.selector is not None:
-            groups.setdefault(item.selector, GroupSpec()).add(item)
+            groups.setdefault(item.selector, GroupSpec()).add(item.check, item.expected)
     return groups
 
 

@@ -11,20 +11,84 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator
 
-from .check_verdicts import GroupReading, GroupSpec
+from ..css.values import comparable_to_computed
+from .checks import Check
 
-__all__ = ["INVALID_SELECTOR", "CheckedPage", "count_matches", "read_group", "reason_of",
-           "wait_for_change"]
+__all__ = ["INVALID_SELECTOR", "CheckedPage", "GroupReading", "GroupSpec", "count_matches",
+           "read_group", "reason_of", "wait_for_change"]
 
 INVALID_SELECTOR = "not a valid selector"
 _API_PREFIX = re.compile(r"^\w+\.\w+: ")
 _SELECTOR_ERROR = re.compile(r"while parsing|InvalidSelectorError|Unknown engine|is not a valid "
                              r"(?:XPath|selector)")
+
+
+@dataclass
+class GroupSpec:
+    """What to read of one selector's matches, in one evaluate: (property, value, needs the
+    page to resolve the value) per style, attribute names, the value, texts to look for,
+    whether to count the visible ones."""
+
+    styles: list[tuple[str, str, bool]] = field(default_factory=list)
+    attrs: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    value: bool = False
+    visible: bool = False
+
+    def add(self, check: Check, expected: Any) -> None:
+        """What `check` needs read, `expected` being its value with the arguments filled in."""
+        kind, name = check.kind, check.name
+        if kind == "style" and name is not None:
+            entry = (name, expected, not comparable_to_computed(expected))
+            _append_new(self.styles, entry)
+        elif kind == "attribute" and name is not None:
+            _append_new(self.attrs, name)
+        elif kind == "text":
+            _append_new(self.texts, expected)
+        self.value |= kind == "value"
+        self.visible |= kind == "visible"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"styles": self.styles, "attrs": self.attrs, "texts": self.texts,
+                "value": self.value}
+
+
+@dataclass(frozen=True)
+class GroupReading:
+    """What the page showed for one selector (`error`: why it could not be read)."""
+
+    count: int = 0
+    tag: str | None = None
+    styles: Mapping[tuple[str, str], tuple[str, str | None]] = field(default_factory=dict)
+    attrs: Mapping[str, str | None] = field(default_factory=dict)
+    texts: Mapping[str, str | None] = field(default_factory=dict)
+    first_text: str | None = None
+    value: str | None = None
+    value_tag: str | None = None
+    visible: int | None = None
+    error: str | None = None
+
+    @classmethod
+    def parse(cls, spec: GroupSpec, read: Any, visible: int | None) -> GroupReading:
+        """The reading from the page's answer to `spec` (lists in the order of the spec)."""
+        if not isinstance(read, dict):
+            return cls(error=f"the page answered {type(read).__name__}")
+        styles = read.get("styles") or []
+        return cls(
+            count=int(read.get("count") or 0), tag=read.get("tag"),
+            styles={(prop, value): (str(pair[0]), pair[1]) for (prop, value, _), pair
+                    in zip(spec.styles, styles, strict=False)},
+            attrs=dict(zip(spec.attrs, read.get("attrs") or [], strict=False)),
+            texts=dict(zip(spec.texts, read.get("texts") or [], strict=False)),
+            first_text=read.get("firstText"), value=read.get("value"),
+            value_tag=read.get("valueTag"), visible=visible)
+
 
 # Reads one selector's matches: the first match's computed styles (a requested value the
 # bridge cannot compare as it is, such as 1.5em or bold, resolved by a probe element of the
@@ -185,3 +249,7 @@ def reason_of(err: BaseException) -> str:
     if "closed" in line.lower():
         return "the page closed"
     return line
+
+def _append_new(items: list[Any], item: Any) -> None:
+    if item not in items:
+        items.append(item)

@@ -34,11 +34,17 @@ class AsyncChromium:
         self._context: BrowserContext | None = None
         self._page: Page | None = None
 
-    def start(self) -> AsyncChromium:
+    def __enter__(self) -> AsyncChromium:
         self._thread.start()
         self._ready.wait(10)
         self.call(self._launch(), timeout_s=60)
         return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(30)
+        gc.collect()
 
     async def _main(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -79,12 +85,6 @@ class AsyncChromium:
 
         return self.call(main(), timeout_s=timeout_s)
 
-    def close(self) -> None:
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(30)
-        gc.collect()
-
 
 class StaticPages:
     """`pages` (path → HTML) served on 127.0.0.1 at `url`."""
@@ -107,11 +107,11 @@ class StaticPages:
                                         daemon=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
 
-    def start(self) -> StaticPages:
+    def __enter__(self) -> StaticPages:
         self._thread.start()
         return self
 
-    def close(self) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(5)

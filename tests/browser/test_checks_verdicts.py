@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from bridge.browser.check_verdicts import Finding, GroupReading, GroupSpec, judge, render
+from bridge.browser.check_verdicts import Finding, judge, render
 from bridge.browser.checks import Check, parse_check_list
+from bridge.browser.dom_reads import GroupReading, GroupSpec
 
 
 def one(raw: dict[str, Any]) -> Check:
@@ -95,7 +96,7 @@ def test_spec_groups_what_one_selector_needs() -> None:
                 {"selector": "b", "visible": True}, {"selector": "b", "value": "v"},
                 {"selector": "b", "attribute": {"href": None}}):
         for check in parse_check_list([raw], source="s", where="w"):
-            spec.add(render(check, {}))
+            spec.add(check, render(check, {}).expected)
     assert spec.as_json() == {"styles": [("color", "blue", False), ("font-size", "2em", True)],
                               "attrs": ["href"], "texts": ["x"], "value": True}
     assert spec.visible
