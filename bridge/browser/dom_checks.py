@@ -8,7 +8,8 @@
 
 `verify` reads every check (one evaluate per selector, all at once), and while one does not
 hold, waits for the page's next DOM change (a MutationObserver in the page; at most 100 ms
-between reads when nothing changes) and reads again, until all hold or `timeout_s` has passed
+between reads when nothing changes; at least 16 ms, doubling while the page keeps changing, up to
+100 ms) and reads again, until all hold or `timeout_s` has passed
 since `started_at`. The verdict is that last read's: `verified`, `not_verified` with what each
 failing check saw, or `unchecked` when there is nothing to check. It never raises for what the
 page does: a page that navigates, closes or throws gives `not_verified` and says so.
@@ -38,7 +39,7 @@ from .verify import Verification
 
 __all__ = ["Baseline", "CheckResult", "DomChecker"]
 
-MIN_POLL_S = 0.016  # a page that changes all the time is read at most once a frame
+MIN_POLL_S = 0.016  # the least time between reads; doubled for each change in a row
 MAX_QUIET_S = 0.1  # a change that moves no node (a style transition ending) shows within this
 
 
@@ -94,7 +95,7 @@ class DomChecker:
         rendered = [render(check, args) for check in checks]
         groups = _plan(rendered)
         deadline = start + max(0.0, timeout_s)
-        reads = 0
+        reads = changes = 0
         while True:
             readings = await self._read(groups)
             reads += 1
@@ -106,8 +107,12 @@ class DomChecker:
             remaining = deadline - time.monotonic()
             if not failures or hopeless or remaining <= 0:
                 break
-            await wait_for_change(self._page, min_s=min(self._min_poll_s, remaining),
-                                  max_s=min(self._max_quiet_s, remaining))
+            # A page that keeps changing is read less and less often, up to the quiet interval.
+            gap = min(self._min_poll_s * 2 ** changes, self._max_quiet_s, remaining)
+            since = min((g.at for g in readings.values() if g.at is not None), default=None)
+            why = await wait_for_change(self._page, since=since, min_s=gap,
+                                        max_s=min(self._max_quiet_s, remaining))
+            changes = changes + 1 if why == "change" else 0
         observed = {f.key: f.observed for f in findings}
         elapsed_ms = (time.monotonic() - start) * 1000
         if not failures:

@@ -19,6 +19,7 @@ from playwright.async_api import Locator
 
 from ..css.values import comparable_to_computed
 from .checks import Check
+from .dom_scripts import READ, WAIT
 
 __all__ = ["INVALID_SELECTOR", "CheckedPage", "GroupReading", "GroupSpec", "count_matches",
            "read_group", "reason_of", "wait_for_change"]
@@ -73,6 +74,7 @@ class GroupReading:
     value_tag: str | None = None
     visible: int | None = None
     error: str | None = None
+    at: float | None = None  # when the read began, on the page's clock (ms)
 
     @classmethod
     def parse(cls, spec: GroupSpec, read: Any, visible: int | None) -> GroupReading:
@@ -87,97 +89,8 @@ class GroupReading:
             attrs=dict(zip(spec.attrs, read.get("attrs") or [], strict=False)),
             texts=dict(zip(spec.texts, read.get("texts") or [], strict=False)),
             first_text=read.get("firstText"), value=read.get("value"),
-            value_tag=read.get("valueTag"), visible=visible)
-
-
-# Reads one selector's matches: the first match's computed styles (a requested value the
-# bridge cannot compare as it is, such as 1.5em or bold, resolved by a probe element of the
-# same kind in the same place, removed at once), attributes and value; which match contains each
-# wanted text. Lists come back in the order of the spec.
-READ = """(elements, spec) => {
-  const collapse = (s) => String(s ?? "").replace(/\\s+/g, " ").trim();
-  const short = (s) => (s.length > 200 ? s.slice(0, 199) + "\\u2026" : s);
-  const textOf = (el) => collapse(el.innerText ?? el.textContent);
-  const resolve = (el, prop, value) => {
-    if (!CSS.supports(prop, value)) return null;
-    const html = el.namespaceURI === "http://www.w3.org/1999/xhtml";
-    const tag = ["HTML", "BODY"].includes(el.tagName) ? "div" : el.localName;
-    const probe = html ? document.createElement(tag)
-                       : document.createElementNS(el.namespaceURI, el.localName);
-    probe.setAttribute("data-rtc-bridge-probe", "");
-    const cls = el.getAttribute("class");
-    if (cls) probe.setAttribute("class", cls);
-    if (prop !== "font-size") probe.style.setProperty("font-size", getComputedStyle(el).fontSize);
-    probe.style.setProperty(prop, value, "important");
-    const parent = el.parentNode && el.parentNode.nodeType !== 9 ? el.parentNode
-                                                                 : document.documentElement;
-    try {
-      parent.appendChild(probe);
-      return getComputedStyle(probe).getPropertyValue(prop);
-    } finally {
-      probe.remove();
-    }
-  };
-  const out = {count: elements.length};
-  const first = elements[0];
-  if (first) {
-    out.tag = first.localName;
-    if (spec.styles.length) {
-      const style = getComputedStyle(first);
-      out.styles = spec.styles.map(([prop, value, probe]) => {
-        const actual = style.getPropertyValue(prop);
-        const same = collapse(actual) === collapse(value);
-        return [actual, probe && !same ? resolve(first, prop, value) : null];
-      });
-    }
-    out.attrs = spec.attrs.map((name) => first.getAttribute(name));
-    if (spec.value) {
-      const control = first.localName === "label" && first.control ? first.control : first;
-      const field = ["input", "textarea", "select"].includes(control.localName);
-      out.value = field ? control.value : null;
-      out.valueTag = control.localName;
-    }
-    if (spec.texts.length) out.firstText = short(textOf(first));
-  }
-  out.texts = spec.texts.map((want) => {
-    const needle = collapse(want);
-    for (const el of elements) {
-      const text = textOf(el);
-      if (text.includes(needle)) return short(text);
-    }
-    return null;
-  });
-  return out;
-}"""
-
-# Resolves at the page's next DOM change (or the end of a CSS transition or animation), but
-# not before `minMs`, else after `maxMs`: polling that costs nothing while the page is still.
-WAIT = """([minMs, maxMs]) => new Promise((resolve) => {
-  const start = performance.now();
-  let done = false, observer = null, timer = 0;
-  const finish = (why) => {
-    if (done) return;
-    done = true;
-    clearTimeout(timer);
-    if (observer) observer.disconnect();
-    removeEventListener("transitionend", changed, true);
-    removeEventListener("animationend", changed, true);
-    resolve(why);
-  };
-  const changed = () => {
-    const wait = minMs - (performance.now() - start);
-    if (wait <= 0) finish("change");
-    else { clearTimeout(timer); timer = setTimeout(() => finish("change"), wait); }
-  };
-  try {
-    observer = new MutationObserver(changed);
-    observer.observe(document, {subtree: true, childList: true, attributes: true,
-                                characterData: true});
-  } catch (err) { /* no observer: the timer alone */ }
-  addEventListener("transitionend", changed, true);
-  addEventListener("animationend", changed, true);
-  timer = setTimeout(() => finish("quiet"), maxMs);
-})"""
+            value_tag=read.get("valueTag"), visible=visible,
+            at=read.get("at") if isinstance(read.get("at"), int | float) else None)
 
 
 class CheckedPage(Protocol):
@@ -222,12 +135,14 @@ async def count_matches(page: CheckedPage, selectors: list[str]) -> Mapping[str,
     return counts
 
 
-async def wait_for_change(page: CheckedPage, *, min_s: float, max_s: float) -> str:
-    """Until the page's DOM changes (not before `min_s`) or `max_s` pass; what ended the wait:
-    `change`, `quiet`, `navigated` (the document went away) or `closed`."""
+async def wait_for_change(page: CheckedPage, *, since: float | None, min_s: float,
+                          max_s: float) -> str:
+    """Until the page's DOM has changed since `since` (a read's `at`; None: now), not before
+    `min_s` after it, or `max_s` pass; what ended the wait: `change`, `quiet`, `navigated` (the
+    document went away) or `closed`."""
     try:
         async with asyncio.timeout(max_s + 0.5):  # a page held by a dialog never answers
-            why = await page.evaluate(WAIT, [round(min_s * 1000), round(max_s * 1000)])
+            why = await page.evaluate(WAIT, [since, round(min_s * 1000), round(max_s * 1000)])
     except TimeoutError:
         return "quiet"
     except PlaywrightError:
@@ -249,6 +164,7 @@ def reason_of(err: BaseException) -> str:
     if "closed" in line.lower():
         return "the page closed"
     return line
+
 
 def _append_new(items: list[Any], item: Any) -> None:
     if item not in items:
