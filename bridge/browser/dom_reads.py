@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -74,11 +75,14 @@ class GroupReading:
     value_tag: str | None = None
     visible: int | None = None
     error: str | None = None
-    at: float | None = None  # when the read began, on the page's clock (ms)
+    at: float | None = None  # the page's state is no older than this, on the page's clock (ms)
 
     @classmethod
-    def parse(cls, spec: GroupSpec, read: Any, visible: int | None) -> GroupReading:
-        """The reading from the page's answer to `spec` (lists in the order of the spec)."""
+    def parse(cls, spec: GroupSpec, read: Any, visible: int | None, *,
+              spent_ms: float = 0.0) -> GroupReading:
+        """The reading from the page's answer to `spec` (lists in the order of the spec);
+        `spent_ms`, how long the answer took, dates it back to before Playwright resolved the
+        selector, which may be a little earlier than the function ran."""
         if not isinstance(read, dict):
             return cls(error=f"the page answered {type(read).__name__}")
         styles = read.get("styles") or []
@@ -90,7 +94,7 @@ class GroupReading:
             texts=dict(zip(spec.texts, read.get("texts") or [], strict=False)),
             first_text=read.get("firstText"), value=read.get("value"),
             value_tag=read.get("valueTag"), visible=visible,
-            at=read.get("at") if isinstance(read.get("at"), int | float) else None)
+            at=read["at"] - spent_ms if isinstance(read.get("at"), int | float) else None)
 
 
 class CheckedPage(Protocol):
@@ -109,6 +113,7 @@ class CheckedPage(Protocol):
 async def read_group(page: CheckedPage, selector: str, spec: GroupSpec) -> GroupReading:
     """One selector's reading: an evaluate over its matches, and the count of the visible ones
     (Playwright's visibility) when a check needs it, side by side."""
+    began = time.monotonic()
     locator = page.locator(selector)
     reads: list[Any] = [locator.evaluate_all(READ, spec.as_json())]
     if spec.visible:
@@ -120,7 +125,8 @@ async def read_group(page: CheckedPage, selector: str, spec: GroupSpec) -> Group
         if isinstance(result, BaseException):
             return GroupReading(error=reason_of(result))
     visible = results[1] if spec.visible else None
-    return GroupReading.parse(spec, results[0], visible if isinstance(visible, int) else None)
+    return GroupReading.parse(spec, results[0], visible if isinstance(visible, int) else None,
+                              spent_ms=(time.monotonic() - began) * 1000)
 
 
 async def count_matches(page: CheckedPage, selectors: list[str]) -> Mapping[str, int | str]:

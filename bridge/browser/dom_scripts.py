@@ -50,7 +50,8 @@ _WATCH = """
 # Reads one selector's matches: the first match's computed styles (a requested value the
 # bridge cannot compare as it is, such as 1.5em or bold, resolved by a probe element of the
 # same kind in the same place, removed at once), attributes and value; which match contains
-# each wanted text; and when the read began (`at`). Lists come back in the order of the spec.
+# each wanted text; and when the function ran (`at`; Playwright resolved the selector a moment
+# before, in a step of its own). Lists come back in the order of the spec.
 READ = """(elements, spec) => {""" + _WATCH + """
   try { watch(); } catch (err) { /* no watcher: the waits fall back on their clock */ }
   const out = {count: elements.length, at: now()};
