@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 import pytest
 
+import bridge.browser.checks as checks_module
 from bridge.browser.checks import (
     DEFAULT_TIMEOUT_S,
     Check,
@@ -19,17 +21,16 @@ from bridge.browser.templates import Placeholder, Template
 from bridge.documents import parse_document
 from bridge.errors import ScenarioError
 
-ISSUE_EXAMPLE = """\
-tools:
-  changeBackgroundColor:
-    timeout_s: 2
-    checks:
-      - {selector: body, style: {background-color: "{color}"}}
-  addTodo:
-    checks:
-      - {selector: "[data-testid=todo-item]", count_delta: 1}
-      - {selector: "li:last-child", text: "{text}"}
-"""
+
+def _docstring_example() -> str:
+    """The example at the top of the checks module's docstring (the issue's own)."""
+    lines = (checks_module.__doc__ or "").splitlines()
+    start = lines.index("    tools:")
+    block = lines[start:lines.index("", start)]
+    return textwrap.dedent("\n".join(block)) + "\n"
+
+
+ISSUE_EXAMPLE = _docstring_example()
 
 
 def _write(tmp_path: Path, text: str, name: str = "checks.yaml") -> Path:
@@ -44,7 +45,7 @@ def _error(tmp_path: Path, text: str, name: str = "checks.yaml") -> str:
     return caught.value.message
 
 
-def test_the_issue_example_loads(tmp_path: Path) -> None:
+def test_the_example_in_the_docstring_loads(tmp_path: Path) -> None:
     checks = load_checks(_write(tmp_path, ISSUE_EXAMPLE))
     assert list(checks.tools) == ["changeBackgroundColor", "addTodo"]
     background = checks.get("changeBackgroundColor")
