@@ -37,7 +37,7 @@ from .dom_reads import (
 )
 from .verify import Verification
 
-__all__ = ["Baseline", "CheckResult", "DomChecker"]
+__all__ = ["Baseline", "CheckResult", "DomChecker", "count_delta_selectors"]
 
 MIN_POLL_S = 0.016  # the least time between reads; doubled for each change in a row
 MAX_QUIET_S = 0.1  # a change that moves no node (a style transition ending) shows within this
@@ -74,10 +74,7 @@ class DomChecker:
                        arguments: Mapping[str, Any] | str | None) -> Baseline:
         """What `count_delta` checks start from, read now: call it when the call arrives, before
         the page runs the tool."""
-        args = _arguments(arguments)
-        selectors = list(dict.fromkeys(
-            r.selector for r in (render(c, args) for c in checks if c.kind == "count_delta")
-            if r.problem is None and r.selector is not None))
+        selectors = count_delta_selectors(checks, arguments)
         url = self._url()
         if not selectors or self._page.is_closed():
             return Baseline({s: "the page was closed" for s in selectors}, url)
@@ -151,6 +148,16 @@ class DomChecker:
             return self._page.url
         except Exception:  # a closed page may refuse even this
             return ""
+
+
+def count_delta_selectors(checks: Sequence[Check],
+                          arguments: Mapping[str, Any] | str | None) -> list[str]:
+    """The selectors (arguments filled in) whose counts a `Baseline` needs: what to count when
+    the call arrives, if that is done elsewhere (`Baseline(counts={selector: n}, url=…)`)."""
+    args = _arguments(arguments)
+    return list(dict.fromkeys(
+        r.selector for r in (render(c, args) for c in checks if c.kind == "count_delta")
+        if r.problem is None and r.selector is not None))
 
 
 def _plan(rendered: list[Rendered]) -> dict[str, GroupSpec]:

@@ -9,6 +9,7 @@ import pytest
 
 from bridge.browser.check_verdicts import Finding, judge, render
 from bridge.browser.checks import Check, parse_check_list
+from bridge.browser.dom_checks import count_delta_selectors
 from bridge.browser.dom_reads import GroupReading, GroupSpec
 
 
@@ -170,3 +171,12 @@ def test_url_and_unreadable_pages() -> None:
         Finding("p text", None, "could not read p: the page closed")]
     assert verdict({"selector": "p", "text": "x"}, GroupReading(count=0))[0].failure == (
         "no element matches p")
+
+
+def test_what_a_baseline_counts() -> None:
+    declared = parse_check_list([{"selector": "li.{kind}", "count_delta": 1},
+                                 {"selector": "li.{kind}", "count_delta": 2},
+                                 {"selector": "li.{other}", "count_delta": 1},
+                                 {"selector": "p", "count": 1}], source="s", where="w")
+    assert count_delta_selectors(declared, '{"kind": "todo"}') == ["li.todo"]
+    assert count_delta_selectors(declared, "not json") == []
