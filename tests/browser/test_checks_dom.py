@@ -176,7 +176,7 @@ def test_polling_sees_a_change_that_comes_later(chromium: AsyncChromium) -> None
     assert result.verdict == "verified", result.reason
     assert result.observed["[data-testid=todo-item] count"] == 2
     assert result.observed["[data-testid=todo-item] count before"] == 1
-    assert 0.3 <= time.time() - started < 1.5
+    assert 0.3 <= time.time() - started < 1.8
     assert 2 <= result.reads <= 6  # woken by the change, not by a clock
 
 
@@ -186,14 +186,14 @@ def test_a_style_change_without_a_dom_change_is_seen_too(chromium: AsyncChromium
     result = verify(chromium, html, {"selector": "body", "style": {"background-color": "blue"}},
                     timeout_s=2, script="document.body.classList.add('on')")
     assert result.verdict == "verified", result.reason
-    assert result.elapsed_ms < 1000
+    assert result.elapsed_ms < 1500
 
 
 def test_a_check_that_never_holds_fails_at_its_timeout(chromium: AsyncChromium) -> None:
     result = verify(chromium, "<ul></ul>", {"selector": "li", "count": 1}, timeout_s=0.4)
     assert result.verdict == "not_verified"
     assert result.reason == "li matches 0 elements, expected 1"
-    assert 400 <= result.elapsed_ms < 900
+    assert 400 <= result.elapsed_ms < 1500
     assert result.reads <= 8
 
     async def late(page: Page) -> CheckResult:  # the clock started 5 s ago: one read, no wait
