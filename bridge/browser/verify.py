@@ -20,8 +20,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..css.colors import same_color
 from ..css.lengths import computed_px
+from ..css.values import same_computed
 from ..errors import ToolError
 from ..events.verdicts import Verdict, verified_of
 from .tools import Tool, ToolRegistry
@@ -227,7 +227,7 @@ def _compare_styles(
                                 f"{'larger' if factor > 1 else 'smaller'}")
             else:
                 observed[_camel(prop) + "Before"] = f"{was:g}px"
-        elif not _same(prop, actual, styles[prop]["expected"]):
+        elif not _same(actual, styles[prop]["expected"]):
             failures.append(f"{prop} is {actual}, expected {styles[prop]['expected']} "
                             f"({requested})")
     if failures:
@@ -251,15 +251,8 @@ def _moved(was: float, now: float, factor: float) -> bool:
     return now > was if factor > 1 else now < was
 
 
-def _same(prop: str, actual: str, expected: str | None) -> bool:
-    if expected is None:
-        return False
-    if "color" in prop:
-        return same_color(actual, expected)
-    actual_px, expected_px = computed_px(actual), computed_px(expected)
-    if actual_px is not None and expected_px is not None:
-        return abs(actual_px - expected_px) < 0.01
-    return actual.strip() == expected.strip()
+def _same(actual: str, expected: str | None) -> bool:
+    return expected is not None and same_computed(actual, expected)
 
 
 def _camel(prop: str) -> str:

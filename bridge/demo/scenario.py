@@ -16,15 +16,12 @@ Every error names the file, the line and the key that is wrong.
 
 from __future__ import annotations
 
-import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from ..browser.tools import ToolRegistry
+from ..documents import LocatedMap, finite_number, located_error, parse_document, read_document
 from ..errors import ScenarioError
 
 __all__ = ["DEFAULT_TIMEOUT_S", "Expectation", "Scenario", "ScenarioError", "Step",
@@ -79,64 +76,16 @@ class Scenario:
     steps: tuple[Step, ...]
 
 
-class _Located(dict[str, Any]):
-    """A YAML mapping that remembers the line of itself and of each of its keys (1-based)."""
-
-    line: int | None = None
-    key_lines: dict[str, int]
-
-
-class _LocatedList(list[Any]):
-    """A YAML sequence that remembers the line of each of its items (1-based)."""
-
-    item_lines: list[int]
-
-
-class _LineLoader(yaml.SafeLoader):  # type: ignore[misc]
-    def construct_located_sequence(self, node: yaml.SequenceNode) -> list[Any]:
-        sequence = _LocatedList(self.construct_sequence(node, deep=True))
-        sequence.item_lines = [item.start_mark.line + 1 for item in node.value]
-        return sequence
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        mapping = _Located(super().construct_mapping(node, deep=deep))
-        mapping.line = node.start_mark.line + 1
-        mapping.key_lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
-        return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-                            _LineLoader.construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
-                            _LineLoader.construct_located_sequence)
-
-
 def load_scenario(path: str | Path, *, registry: ToolRegistry | None = None) -> Scenario:
     """Read and check a scenario file; raises ScenarioError saying what is wrong and where."""
     source = Path(path)
-    try:
-        text = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(f"{source}: cannot read the scenario file: {err}") from err
-    return parse_scenario(text, path=source, registry=registry)
+    data = read_document(source, what="scenario")
+    return _Checker(source, registry or ToolRegistry.load()).scenario(data)
 
 
 def parse_scenario(text: str, *, path: Path, registry: ToolRegistry | None = None) -> Scenario:
     """Check a scenario given as text; `path` names it in errors and anchors `play` files."""
-    if path.suffix.lower() == ".json":
-        try:
-            json.loads(text)
-        except ValueError as err:
-            where = f":{err.lineno}" if isinstance(err, json.JSONDecodeError) else ""
-            raise ScenarioError(f"{path}{where}: not valid JSON: {err}") from err
-    try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err)
-        raise ScenarioError(f"{path}{where}: not valid YAML: {problem}") from err
-    return _Checker(path, registry or ToolRegistry.load()).scenario(data)
+    return _Checker(path, registry or ToolRegistry.load()).scenario(parse_document(text, path=path))
 
 
 class _Checker:
@@ -146,10 +95,10 @@ class _Checker:
         self.registry = registry
 
     def fail(self, line: int | None, message: str) -> ScenarioError:
-        return ScenarioError(f"{self.path}{f':{line}' if line else ''}: {message}")
+        return located_error(self.path, line, message)
 
     def scenario(self, data: Any) -> Scenario:
-        if not isinstance(data, _Located):
+        if not isinstance(data, LocatedMap):
             raise self.fail(1, "a scenario is a mapping with `steps` (and optionally `name`, "
                                "`voice`)")
         self.unknown_keys(data, _TOP_KEYS, "the top level")
@@ -169,13 +118,13 @@ class _Checker:
             for i, raw in enumerate(steps, start=1))
         return Scenario(name=name.strip(), path=self.path, voice=voice, steps=checked)
 
-    def unknown_keys(self, data: _Located, known: tuple[str, ...], where: str) -> None:
+    def unknown_keys(self, data: LocatedMap, known: tuple[str, ...], where: str) -> None:
         for key in data:
             if key not in known:
                 raise self.fail(data.key_lines.get(str(key), data.line),
                                 f"unknown key `{key}` in {where} (allowed: {', '.join(known)})")
 
-    def voice(self, data: _Located, key: str) -> str | None:
+    def voice(self, data: LocatedMap, key: str) -> str | None:
         voice = data.get(key)
         if voice is None:
             return None
@@ -186,7 +135,7 @@ class _Checker:
 
     def step(self, index: int, raw: Any, item_line: int | None) -> Step:
         where = f"step {index}"
-        if not isinstance(raw, _Located):
+        if not isinstance(raw, LocatedMap):
             raise self.fail(item_line, f"{where} must be a mapping such as `- say: …` "
                                        f"(got {type(raw).__name__} {raw!r:.40})")
         line = raw.line
@@ -215,21 +164,19 @@ class _Checker:
                 raise self.fail(key_line, f"{where}: no such audio file {value.strip()!r} "
                                           f"(looked for {file})")
             return Step(index, kind, line, path=file, expect=expect)
-        seconds = value
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not (
-            math.isfinite(seconds) and 0 < seconds <= MAX_WAIT_S
-        ):
+        seconds = finite_number(value)
+        if seconds is None or not 0 < seconds <= MAX_WAIT_S:
             raise self.fail(key_line, f"{where}: `wait` needs seconds, a number above 0 and at "
                                       f"most {MAX_WAIT_S:g}")
         if expect is not None:
             raise self.fail(raw.key_lines.get("expect"), f"{where}: a wait step cannot expect a "
                                                          "tool; put `expect` on the step that asks")
-        return Step(index, kind, line, seconds=float(seconds))
+        return Step(index, kind, line, seconds=seconds)
 
-    def expectation(self, raw: _Located, where: str) -> Expectation:
+    def expectation(self, raw: LocatedMap, where: str) -> Expectation:
         data = raw["expect"]
         line = raw.key_lines.get("expect")
-        if not isinstance(data, _Located):
+        if not isinstance(data, LocatedMap):
             raise self.fail(line, f"{where}: `expect` must be a mapping such as "
                                   "{tool: changeBackgroundColor, args: {color: blue}}")
         self.unknown_keys(data, _EXPECT_KEYS, f"{where}'s expect")
@@ -252,12 +199,10 @@ class _Checker:
             if key not in params:
                 takes = ", ".join(params) or "no arguments"
                 raise self.fail(args.key_lines.get(str(key), data.key_lines.get("args"))
-                                if isinstance(args, _Located) else data.key_lines.get("args"),
+                                if isinstance(args, LocatedMap) else data.key_lines.get("args"),
                                 f"{where}: {tool} has no argument `{key}` (it takes: {takes})")
-        timeout = data.get("timeout_s", DEFAULT_TIMEOUT_S)
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (
-            math.isfinite(timeout) and 0 < timeout <= MAX_WAIT_S
-        ):
+        timeout = finite_number(data.get("timeout_s", DEFAULT_TIMEOUT_S))
+        if timeout is None or not 0 < timeout <= MAX_WAIT_S:
             raise self.fail(data.key_lines.get("timeout_s"), f"{where}: `timeout_s` must be a "
                             f"number of seconds above 0 and at most {MAX_WAIT_S:g}")
-        return Expectation(tool=tool, args=dict(args), timeout_s=float(timeout))
+        return Expectation(tool=tool, args=dict(args), timeout_s=timeout)
