@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings
-from .errors import SettingsError
+from .errors import ScenarioError, SettingsError
 from .events.log import Record
 from .events.records import read
 from .http.server import BridgeServer
@@ -120,6 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return asyncio.run(run(settings, quiet=args.quiet))
+    except (SettingsError, ScenarioError) as err:  # e.g. a checks file with errors
+        print(f"rtc-bridge: {err}", file=sys.stderr)
+        return 2
     except OSError as err:
         print(f"rtc-bridge: {err}", file=sys.stderr)
         return 1

@@ -13,6 +13,7 @@ import contextlib
 import logging
 from typing import Any
 
+from .browser.checks import load_checks
 from .browser.controlled import ControlledBrowser
 from .browser.target import PageTarget
 from .browser.tools import ToolRegistry
@@ -59,8 +60,10 @@ class Bridge:
         self.upstream = upstream or _default_upstream(settings, engine)
         self.browser: ControlledBrowser | None = None
         if settings.open_browser:
-            self.browser = ControlledBrowser(settings, registry=self.registry,
-                                             event_log=self.event_log, url=settings.base_url)
+            self.browser = ControlledBrowser(
+                settings, registry=self.registry, event_log=self.event_log,
+                upstream=self.upstream, target=self.target,
+                checks=load_checks(settings.checks_path) if settings.checks_path else None)
         self._tasks = TaskGroup(name="bridge")
         self._stopping = False
         self._closed = False

@@ -1,4 +1,5 @@
-"""The controlled browser: Playwright → Chromium → the voice page, with calls verified in Python."""
+"""The controlled browser: Playwright → Chromium → a voice page (the bridge's own or a user's),
+its network routed, every tool call verified in Python."""
 
 from __future__ import annotations
 
@@ -14,8 +15,14 @@ from ..config import Settings
 from ..events.log import EventLog
 from ..events.records import PageLost, PageReopened, PageReopenFailed
 from ..tasks import TaskGroup
+from ..upstream import Upstream
 from .binding import BINDING, PageReports
+from .checks import ChecksFile
 from .chromium import choose_chromium, launch_args, write_silence
+from .network import NetworkPolicy
+from .page_kinds import PageKind, UserPage, VoicePage
+from .routing import SignallingRouter
+from .target import PageTarget
 from .tools import ToolRegistry
 
 log = logging.getLogger(__name__)
@@ -24,18 +31,29 @@ log = logging.getLogger(__name__)
 class ControlledBrowser:
     """Owns one Chromium and its voice page; every tool call the page runs is verified here.
 
-    The page calls the `bridgeReport(kind, payload)` binding (see `binding`): batches of
-    data-channel events (logged), and `tool_call` (gate, run and DOM check in one evaluate).
-    If the page crashes or closes, or Chromium dies, it is reopened and reconnects.
+    The page reports through the `bridgeReport(kind, payload)` binding (see `binding`): its
+    data-channel events (logged), and for the bridge's own page `tool_call` (gate, run and DOM
+    check in one evaluate). What differs for a user's page is in `page_kinds`. Every request
+    the page makes goes through the router (`routing`): its signalling is answered by the
+    bridge's upstream, the rest let through or blocked. If the page crashes or closes, or
+    Chromium dies, it is reopened and reconnects.
     """
 
     def __init__(
-        self, settings: Settings, *, registry: ToolRegistry, event_log: EventLog, url: str
+        self, settings: Settings, *, registry: ToolRegistry, event_log: EventLog,
+        upstream: Upstream, target: PageTarget | None = None, checks: ChecksFile | None = None,
     ) -> None:
         self._settings = settings
         self._registry = registry
         self._log = event_log
-        self._url = url
+        target = target or PageTarget.from_page(settings.page)
+        policy = NetworkPolicy.from_settings(settings)
+        self.router = SignallingRouter(upstream=upstream, event_log=event_log, policy=policy,
+                                       max_offer_bytes=settings.max_offer_bytes)
+        self.kind: PageKind = VoicePage(target.url_on(settings.base_url)) if target.own else (
+            UserPage(target, base_url=settings.base_url, start=settings.start_selector,
+                     checks=checks, drop_ice_servers=policy.drop_ice_servers,
+                     event_log=event_log, session=lambda: self.call_id))
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._context: BrowserContext | None = None
@@ -84,8 +102,14 @@ class ControlledBrowser:
         )
         browser = self._browser
         browser.on("disconnected", lambda _: self._recover("chromium exited", browser))
-        self._context = await self._browser.new_context(permissions=["microphone"])
+        storage = self._settings.storage_state
+        # Service workers are blocked: their requests would not pass through the router.
+        self._context = await self._browser.new_context(
+            permissions=["microphone"], service_workers="block",
+            storage_state=str(storage) if storage is not None else None)
         await self._context.expose_binding(BINDING, self._on_report)
+        await self.router.install(self._context)
+        await self.kind.prepare(self._context)
         await self._open_page()
 
     async def _open_page(self) -> None:
@@ -97,8 +121,9 @@ class ControlledBrowser:
         page.on("console", self._on_console)
         self._page = page
         self._reports = PageReports(page, registry=self._registry, event_log=self._log,
-                                    on_event=self._on_event)
-        await page.goto(f"{self._url}/?autoconnect=1")
+                                    on_event=self._on_event,
+                                    call_for_ufrag=self.router.call_for_ufrag)
+        await self.kind.open(page, ready=self.ready.set)
 
     def _on_console(self, message: Any) -> None:
         if message.type == "error":
@@ -160,24 +185,23 @@ class ControlledBrowser:
     def _on_event(self, direction: str, event: dict[str, Any]) -> None:
         if self._reports is not None:
             self.call_id = self._reports.call_id
-        if direction == "server" and event.get("type") == "session.updated":
-            self.ready.set()
+        self.kind.on_event(direction, event)
 
     async def type_text(self, text: str) -> None:
-        """Send a typed message as a person would: fill the text box, press send."""
-        page = self.page
-        await page.get_by_test_id("message-input").fill(text)
-        await page.get_by_test_id("send-button").click()
+        """Send a typed message: into the bridge's own page's text box, or as a user message
+        on a user's page's own channel."""
+        await self.kind.type_text(text)
+
+    async def reload(self) -> None:
+        """Load the page afresh (a fresh DOM, a new call), as when it was first opened."""
+        self.ready.clear()
+        await self.kind.open(self.page, ready=self.ready.set)
 
     async def aclose(self) -> None:
         """Close page, context, Chromium and Playwright. Safe to call twice."""
         self._closing = True
         await self._tasks.aclose()
-        if self._page is not None and not self._page.is_closed():
-            try:
-                await self._page.evaluate("() => window.rtcBridge && window.rtcBridge.disconnect()")
-            except Exception:  # the page may already be gone; closing continues regardless
-                log.debug("page disconnect skipped", exc_info=True)
+        await self.kind.close()
         for closer in (self._context, self._browser):
             if closer is not None:
                 try:

@@ -59,10 +59,24 @@
     },
   };
 
+  // How many elements each of the tool's count selectors matches now, before the page runs
+  // the call (its own handler runs after the instrument's capture listener).
+  function countsFor(name) {
+    const counts = {};
+    for (const selector of CONFIG.countSelectors?.[name] ?? []) {
+      try {
+        counts[selector] = document.querySelectorAll(selector).length;
+      } catch {
+        // not a CSS selector: the bridge counts it itself
+      }
+    }
+    return counts;
+  }
+
   function watchMutations(callId, name) {
     const summary = { callId, name, added: 0, removed: 0, attributes: 0, styles: 0, text: 0,
       afterOutput: 0, samples: [], startedAtMs: epochMs(), outputAtMs: null,
-      lastChangeAtMs: null, complete: true };
+      lastChangeAtMs: null, complete: true, baseline: countsFor(name) };
     const sample = (line) => {
       if (summary.samples.length < MAX_SAMPLES) summary.samples.push(line.slice(0, MAX_SAMPLE_CHARS));
     };
@@ -95,8 +109,14 @@
     return { summary, stop, catchUp: () => count(observer.takeRecords()) };
   }
 
+  // The bridge's own probes (a DOM check resolving a requested value) are not the page's doing.
+  const PROBE = "data-rtc-bridge-probe";
+  const isProbe = (node) => node.nodeType === Node.ELEMENT_NODE && node.hasAttribute(PROBE);
+
   function summarise(summary, record, sample) {
+    if (isProbe(record.target)) return;
     if (record.type === "childList") {
+      if ([...record.addedNodes, ...record.removedNodes].some(isProbe)) return;
       for (const node of record.addedNodes) {
         if (node.nodeType === Node.ELEMENT_NODE) {
           summary.added += 1;

@@ -22,7 +22,7 @@ import functools
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -60,6 +60,9 @@ class InstrumentConfig:
     api: str = DEFAULT_API
     max_watches: int = 32
     max_pending_reports: int = 20_000
+    # Per tool, the CSS selectors whose matches are counted the moment a call of it arrives,
+    # before the page runs it: what declared `count_delta` checks compare against.
+    count_selectors: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in ("binding", "api"):
@@ -73,7 +76,9 @@ class InstrumentConfig:
         """The CONFIG object the script receives (camelCase, as the page's side names it)."""
         return {"binding": self.binding, "api": self.api,
                 "dropIceServers": self.drop_ice_servers, "watchTools": self.watch_tools,
-                "maxWatches": self.max_watches, "maxPendingReports": self.max_pending_reports}
+                "maxWatches": self.max_watches, "maxPendingReports": self.max_pending_reports,
+                "countSelectors": {name: list(selectors)
+                                   for name, selectors in self.count_selectors.items()}}
 
 
 @functools.cache

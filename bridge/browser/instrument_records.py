@@ -7,7 +7,7 @@ page measured them; `drive.speaking.log_time_of` puts them on the event log's cl
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import BrowserError
@@ -66,6 +66,7 @@ class MutationSummary:
     last_change_at_ms: float | None
     taken_at_ms: float
     complete: bool = True
+    baseline: Mapping[str, int] = field(default_factory=dict)  # counts when the call arrived
 
     @property
     def changes(self) -> int:
@@ -89,7 +90,8 @@ class MutationSummary:
             output_at_ms=_number(data, "outputAtMs", optional=True),
             last_change_at_ms=_number(data, "lastChangeAtMs", optional=True),
             taken_at_ms=float(_number(data, "takenAtMs")),
-            complete=data.get("complete") is not False)
+            complete=data.get("complete") is not False,
+            baseline=_counts(data.get("baseline")))
 
     def to_event(self) -> dict[str, Any]:
         """The summary as the event log keeps it (OpenAI-style snake_case keys)."""
@@ -150,3 +152,9 @@ class PageChannels:
             dropped += [str(u) for u in state.get("droppedIceServers") or ()]
             microphones += int(state.get("microphones") or 0)
         return cls(tuple(peers), tuple(dropped), microphones)
+
+
+def _counts(raw: Any) -> dict[str, int]:
+    if not isinstance(raw, Mapping):
+        return {}
+    return {str(k): v for k, v in raw.items() if isinstance(v, int) and not isinstance(v, bool)}

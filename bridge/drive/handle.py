@@ -72,11 +72,7 @@ class BridgeHandle:
         browser = self.browser
         mark = self.event_log.last_seq
 
-        async def reload() -> None:
-            browser.ready.clear()
-            await browser.page.reload()
-
-        self.thread.call(reload, timeout_s=timeout_s)
+        self.thread.call(browser.reload, timeout_s=timeout_s)
         self.event_log.wait_for(lambda r: r.dir == "server" and r.type == "session.updated",
                                 timeout_s=timeout_s, after=mark)
 

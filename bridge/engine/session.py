@@ -229,9 +229,11 @@ class RealtimeSession:
 
     async def _answer(self, response: Response) -> None:
         """A response's output: a word on each tool output it answers; else the call the
-        user's words ask for, or a reply to them."""
+        user's words ask for, or a reply to them. A user message that came after the outputs
+        (a page that never asked for an answer to its output, then the user spoke again) is
+        what the response answers, as a model would take up the newest turn."""
         outputs = [i for i in response.inputs if i["type"] == "function_call_output"]
-        if outputs:
+        if outputs and not _user_spoke_after(response.inputs, outputs[-1]):
             await self.responses.say(response, " ".join(self._reply_to(o) for o in outputs))
             return
         text = latest_user_text(response.inputs)
@@ -260,6 +262,11 @@ class RealtimeSession:
         return self._agent.reply_to_output(
             ToolCall(call.get("name", "the tool"), arguments if isinstance(arguments, dict) else {}),
             output["output"])
+
+
+def _user_spoke_after(inputs: list[Item], output: Item) -> bool:
+    later = inputs[inputs.index(output) + 1:]
+    return any(i["type"] == "message" and i.get("role") == "user" for i in later)
 
 
 def _parse(raw: str | bytes) -> dict[str, Any]:
