@@ -12,6 +12,7 @@ from typing import Any
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
 
 from ..config import Settings
+from ..errors import BrowserError
 from ..events.log import EventLog
 from ..events.records import PageLost, PageReopened, PageReopenFailed
 from ..tasks import TaskGroup
@@ -191,6 +192,14 @@ class ControlledBrowser:
         """Send a typed message: into the bridge's own page's text box, or as a user message
         on a user's page's own channel."""
         await self.kind.type_text(text)
+
+    async def declare_checks(self, checks: ChecksFile | None) -> None:
+        """Check a user's page's tools with `checks` from the next call on (None: no checks,
+        every call `unchecked`)."""
+        if not isinstance(self.kind, UserPage):
+            raise BrowserError("the bridge's own page verifies its tools itself; declared "
+                               "checks are for your own page (--page)")
+        await self.kind.declare_checks(checks)
 
     async def reload(self) -> None:
         """Load the page afresh (a fresh DOM, a new call), as when it was first opened."""

@@ -61,9 +61,11 @@
 
   // How many elements each of the tool's count selectors matches now, before the page runs
   // the call (its own handler runs after the instrument's capture listener).
+  let countSelectors = CONFIG.countSelectors ?? {};
+
   function countsFor(name) {
     const counts = {};
-    for (const selector of CONFIG.countSelectors?.[name] ?? []) {
+    for (const selector of countSelectors[name] ?? []) {
       try {
         counts[selector] = document.querySelectorAll(selector).length;
       } catch {

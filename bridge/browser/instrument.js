@@ -211,6 +211,8 @@
     },
     /** The DOM changes seen since the function call `callId` arrived; stops watching it. */
     takeMutations: (callId) => tools.take(callId),
+    /** Per tool, the CSS selectors counted when a call of it arrives (see instrument-tools). */
+    setCountSelectors: (selectors) => { countSelectors = selectors ?? {}; },
     /** Peers, their channels and which one carries realtime events, for diagnostics. */
     channels: () => peersState(),
     /** Sends every pending report now; true once the binding has taken them all. */

@@ -149,6 +149,13 @@ class PageInstrument:
                 return MutationSummary.from_json(summary)
         return None
 
+    async def set_count_selectors(self, selectors: Mapping[str, tuple[str, ...]]) -> None:
+        """Per tool, the CSS selectors every frame counts when a call of it arrives, from now on
+        (`InstrumentConfig.count_selectors` gives the first ones)."""
+        data = {name: list(found) for name, found in selectors.items()}
+        for frame in self._frames():
+            await self._try(frame, "selectors => api.setCountSelectors(selectors)", data)
+
     async def start_recording(self, binding: str) -> None:
         """Start sending 16-bit chunks of the outgoing mix plus every remote audio track to
         `binding` (a function the bridge exposed on the page) as `{epochMs, sampleRate, pcm}`."""

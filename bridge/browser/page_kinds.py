@@ -13,8 +13,10 @@ Both are connected once the upstream has answered the page's session (`session.u
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, Protocol
 
 from playwright.async_api import BrowserContext, Page
@@ -33,6 +35,8 @@ log = logging.getLogger(__name__)
 # A page that sends no session.update of its own is connected this long after session.created.
 NO_SESSION_UPDATE_S = 1.0
 START_TIMEOUT_MS = 15_000
+# How long a response being cancelled for a typed message may take to end.
+CANCEL_TIMEOUT_S = 5.0
 
 
 class PageKind(Protocol):
@@ -101,13 +105,17 @@ class UserPage:
         self._watch: ToolWatch | None = None
         self._ready: Callable[[], None] = lambda: None
         self._created: asyncio.TimerHandle | None = None
+        self._active_response: str | None = None
+        self._idle = asyncio.Event()
 
-    def declare_checks(self, checks: ChecksFile | None) -> None:
-        """Check the tools with `checks` from the next call on (the page's open one keeps its
-        instrument's counts from the checks it started with)."""
+    async def declare_checks(self, checks: ChecksFile | None) -> None:
+        """Check the tools with `checks` from the next call on."""
         self._checks = checks
+        self._config = replace(self._config, count_selectors=_count_selectors(checks))
         if self._watch is not None:
             self._watch.checks = checks
+        if self._page is not None and not self._page.is_closed():
+            await PageInstrument(self._page).set_count_selectors(self._config.count_selectors)
 
     async def prepare(self, context: BrowserContext) -> None:
         await install(context, self._config)
@@ -128,6 +136,8 @@ class UserPage:
 
     def on_event(self, direction: str, event: Mapping[str, Any]) -> None:
         kind = event.get("type")
+        if direction == "server" and kind in ("response.created", "response.done"):
+            self._follow_response(kind, event.get("response"))
         if direction == "server" and kind == "session.updated":
             self._connected()
         elif direction == "server" and kind == "session.created":
@@ -139,6 +149,15 @@ class UserPage:
         if self._watch is not None:
             self._watch.on_event(direction, event)
 
+    def _follow_response(self, kind: str, response: Any) -> None:
+        response_id = response.get("id") if isinstance(response, Mapping) else None
+        if kind == "response.created":
+            self._active_response = response_id
+            self._idle.clear()
+        elif response_id == self._active_response:
+            self._active_response = None
+            self._idle.set()
+
     def _connected(self) -> None:
         if self._created is not None:
             self._created.cancel()
@@ -147,8 +166,15 @@ class UserPage:
 
     async def type_text(self, text: str) -> None:
         """A user message and `response.create` on the page's own realtime channel, as a page
-        with a text box would send them."""
+        with a text box would send them. An answer still under way is interrupted first, as
+        OpenAI's own clients do (`response.cancel`, then its end), so that the message gets an
+        answer of its own rather than `conversation_already_has_active_response`."""
         instrument = PageInstrument(_open(self._page))
+        if self._active_response is not None:
+            await instrument.send_event({"type": "response.cancel"})
+            await instrument.send_event({"type": "output_audio_buffer.clear"})
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), CANCEL_TIMEOUT_S)
         message = {"type": "conversation.item.create", "item": {
             "type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}}
         if not await instrument.send_event(message):

@@ -7,11 +7,12 @@ track, read its DOM, and wait for tool calls that the bridge verified in the DOM
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
+from ..browser.checks import load_checks, parse_checks
 from ..events.log import EventLog, Record
 from ..events.records import ToolVerified
 from ..events.verdicts import Verdict
@@ -114,6 +115,19 @@ class BridgeHandle:
         """Evaluate JavaScript in the controlled page."""
         browser = self.browser
         return self.thread.call(lambda: browser.page.evaluate(expression, arg))
+
+    def declare_checks(self, checks: Mapping[str, Any] | str | os.PathLike[str] | None) -> None:
+        """What each tool of your page (`--page`) should change in the DOM, from the next call
+        on: the `--checks` format as a mapping (`{"tools": {name: {"checks": [...]}}}`) or a
+        file; None for none (each call `unchecked`)."""
+        if checks is None:
+            parsed = None
+        elif isinstance(checks, Mapping):
+            parsed = parse_checks(checks, source="declare_checks")
+        else:
+            parsed = load_checks(Path(checks))
+        browser = self.browser
+        self.thread.call(lambda: browser.declare_checks(parsed))
 
     def click(self, selector: str, *, timeout_s: float = 10.0) -> int:
         """Click what `selector` (a Playwright selector) finds in the controlled page; returns
