@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Settings
-from .errors import ScenarioError, SettingsError
+from .errors import BrowserError, ScenarioError, SettingsError
 from .events.log import Record
 from .events.records import read
 from .http.server import BridgeServer
@@ -161,12 +161,20 @@ async def run(settings: Settings, *, quiet: bool = False) -> int:
     return 0
 
 
+# When the page has not connected by then, `run` says what it did (and goes on waiting).
+NOT_CONNECTED_WARNING_S = 20.0
+
+
 async def _announce_ready(server: BridgeServer, started: float) -> None:
     browser = server.bridge.browser
     if browser is None:
         _say(f"ready: open {server.url}/ in your browser")
         return
-    await browser.ready.wait()
+    try:
+        await browser.wait_connected(NOT_CONNECTED_WARNING_S)
+    except BrowserError as err:  # say what the page did, and keep waiting: it may still connect
+        _say(f"not connected yet: {err}")
+        await browser.ready.wait()
     _say(f"ready: the controlled page is connected (call {browser.call_id}) "
          f"after {time.monotonic() - started:.2f} s. Type a message and press Enter to send it "
          "through the page; Ctrl-C stops.")

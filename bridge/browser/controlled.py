@@ -20,6 +20,7 @@ from ..upstream import Upstream
 from .binding import BINDING, PageReports
 from .checks import ChecksFile
 from .chromium import choose_chromium, launch_args, write_silence
+from .diagnosis import diagnose
 from .network import NetworkPolicy
 from .page_kinds import PageKind, UserPage, VoicePage
 from .routing import SignallingRouter
@@ -192,6 +193,20 @@ class ControlledBrowser:
         """Send a typed message: into the bridge's own page's text box, or as a user message
         on a user's page's own channel."""
         await self.kind.type_text(text)
+
+    async def diagnose(self) -> list[str]:
+        """What the page has done so far: for saying why it has not connected."""
+        return await diagnose(self._page, self.router.requests(),
+                              instrumented=isinstance(self.kind, UserPage))
+
+    async def wait_connected(self, timeout_s: float) -> None:
+        """Return once the page is connected; BrowserError saying what it did otherwise."""
+        try:
+            await asyncio.wait_for(self.ready.wait(), timeout_s)
+        except TimeoutError:
+            lines = await self.diagnose()
+            raise BrowserError(f"the page did not connect within {timeout_s:g} s: "
+                               + "; ".join(line.strip() for line in lines)) from None
 
     async def declare_checks(self, checks: ChecksFile | None) -> None:
         """Check a user's page's tools with `checks` from the next call on (None: no checks,

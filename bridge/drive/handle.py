@@ -63,9 +63,10 @@ class BridgeHandle:
         return browser
 
     def wait_ready(self, *, timeout_s: float = 30.0) -> BridgeHandle:
-        """Wait until the controlled page has its `session.updated`."""
+        """Wait until the controlled page is connected (its session answered); BrowserError
+        saying what the page did (microphone, peers, channels, requests) if it does not."""
         browser = self.browser
-        self.thread.call(lambda: _wait_event(browser), timeout_s=timeout_s)
+        self.thread.call(lambda: browser.wait_connected(timeout_s), timeout_s=timeout_s + 10)
         return self
 
     def reload(self, *, timeout_s: float = 30.0) -> None:
@@ -187,6 +188,3 @@ class BridgeHandle:
     def events(self, *, after: int = 0, type: str | None = None) -> list[Record]:
         return [r for r in self.event_log.records(after=after) if type is None or r.type == type]
 
-
-async def _wait_event(browser: Any) -> None:
-    await browser.ready.wait()

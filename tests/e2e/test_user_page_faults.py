@@ -1,0 +1,60 @@
+"""A user's page that does not connect: the bridge says what the page did — microphone, peers,
+channels, the requests it made — instead of waiting in silence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bridge.config import Settings
+from bridge.drive.handle import BridgeHandle
+from bridge.drive.thread import BridgeThread
+from bridge.errors import BrowserError
+from tests.e2e.user_pages.backend import Site
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def start_bridge() -> Iterator[Callable[..., BridgeHandle]]:
+    threads: list[BridgeThread] = []
+
+    def start(**settings: Any) -> BridgeHandle:
+        thread = BridgeThread(Settings.from_env(port=0, headless=True, upstream="local",
+                                                **settings)).start()
+        threads.append(thread)
+        return BridgeHandle(thread)
+
+    yield start
+    for thread in threads:
+        thread.stop()
+
+
+def test_a_local_page_that_never_connects_says_it_asked_for_nothing(
+    tmp_path: Path, start_bridge: Callable[..., BridgeHandle]
+) -> None:
+    (tmp_path / "index.html").write_text("<!doctype html><title>quiet</title><h1>No voice</h1>")
+    handle = start_bridge(page=str(tmp_path))
+    with pytest.raises(BrowserError) as failed:
+        handle.wait_ready(timeout_s=3)
+    message = str(failed.value)
+    assert "did not connect within 3 s" in message
+    assert "no getUserMedia" in message and "no RTCPeerConnection" in message
+    assert "/page/index.html -> passed" in message  # served by the bridge under its prefix
+
+
+def test_an_offer_sent_where_the_bridge_does_not_look_is_listed(start_bridge: Callable[..., BridgeHandle]) -> None:
+    site = Site("stray")
+    try:
+        handle = start_bridge(page=site.url, route_offers=False)
+        with pytest.raises(BrowserError) as failed:
+            handle.wait_ready(timeout_s=4)
+    finally:
+        site.close()
+    message = str(failed.value)
+    assert "POST http://127.0.0.1:5061/signal -> passed" in message
+    assert "peer 1: new, no answer applied, oai-events (connecting)" in message
+    assert "--route GLOB" in message
