@@ -46,7 +46,9 @@ def test_a_local_page_that_never_connects_says_it_asked_for_nothing(
     assert "/page/index.html -> passed" in message  # served by the bridge under its prefix
 
 
-def test_an_offer_sent_where_the_bridge_does_not_look_is_listed(start_bridge: Callable[..., BridgeHandle]) -> None:
+def test_an_offer_sent_where_the_bridge_does_not_look_is_listed(
+    start_bridge: Callable[..., BridgeHandle],
+) -> None:
     site = Site("stray")
     try:
         handle = start_bridge(page=site.url, route_offers=False)
