@@ -55,7 +55,8 @@ class ControlledBrowser:
         self.kind: PageKind = VoicePage(target.url_on(settings.base_url)) if target.own else (
             UserPage(target, base_url=settings.base_url, start=settings.start_selector,
                      checks=checks, drop_ice_servers=policy.drop_ice_servers,
-                     event_log=event_log, session=lambda: self.call_id))
+                     event_log=event_log, session=lambda: self.call_id,
+                     upstream_takes_beta=upstream.name == "local"))
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._context: BrowserContext | None = None

@@ -22,8 +22,10 @@ from typing import Any, Protocol
 from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 
+from ..engine.session_config import BETA_KEYS
 from ..errors import BrowserError
 from ..events.log import EventLog
+from ..events.records import PageWarning
 from .checks import ChecksFile
 from .dom_checks import count_delta_selectors
 from .instrument import InstrumentConfig, PageInstrument, install
@@ -93,7 +95,7 @@ class UserPage:
 
     def __init__(self, target: PageTarget, *, base_url: str, start: str | None,
                  checks: ChecksFile | None, drop_ice_servers: bool, event_log: EventLog,
-                 session: Callable[[], str | None]) -> None:
+                 session: Callable[[], str | None], upstream_takes_beta: bool) -> None:
         self._url = target.url_on(base_url)
         self._start = start
         self._checks = checks
@@ -107,6 +109,8 @@ class UserPage:
         self._created: asyncio.TimerHandle | None = None
         self._active_response: str | None = None
         self._idle = asyncio.Event()
+        self._upstream_takes_beta = upstream_takes_beta
+        self._warned: set[str] = set()
 
     async def declare_checks(self, checks: ChecksFile | None) -> None:
         """Check the tools with `checks` from the next call on."""
@@ -143,11 +147,28 @@ class UserPage:
         elif direction == "server" and kind == "session.created":
             self._created = asyncio.get_running_loop().call_later(
                 NO_SESSION_UPDATE_S, self._connected)
-        elif direction == "client" and kind == "session.update" and self._created is not None:
-            self._created.cancel()  # its own session.update is on the way: wait for its answer
-            self._created = None
+        elif direction == "client" and kind == "session.update":
+            self._check_session_update(event.get("session"))
+            if self._created is not None:
+                self._created.cancel()  # its session.update is on the way: wait for its answer
+                self._created = None
         if self._watch is not None:
             self._watch.on_event(direction, event)
+
+    def _check_session_update(self, session: Any) -> None:
+        """Warn, once, about a beta-shaped session.update that the upstream will refuse."""
+        if self._upstream_takes_beta or not isinstance(session, Mapping):
+            return
+        beta = sorted(key for key in session if key in BETA_KEYS)
+        if not beta and session.get("type") == "realtime":
+            return
+        shape = f"beta fields {', '.join(beta)}" if beta else "no `type: realtime`"
+        message = (f"the page's session.update is shaped for the switched-off beta interface "
+                   f"({shape}): OpenAI's GA Realtime API rejects it with an error event")
+        if message not in self._warned:
+            self._warned.add(message)
+            log.warning(message)
+            self._log.append_bridge(PageWarning(message=message), session=self._session())
 
     def _follow_response(self, kind: str, response: Any) -> None:
         response_id = response.get("id") if isinstance(response, Mapping) else None

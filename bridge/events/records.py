@@ -24,7 +24,7 @@ from .record_base import BridgeRecord
 from .tool_records import ToolRefused, ToolVerified
 
 __all__ = [
-    "BridgeRecord", "BrowserFailed", "PageLost", "PageReopenFailed", "PageReopened",
+    "BridgeRecord", "BrowserFailed", "PageLost", "PageWarning", "PageReopenFailed", "PageReopened",
     "RequestBlocked", "SignallingRouted", "Stopped", "ToolRefused", "ToolVerified", "UserAudio",
     "all_of", "read",
 ]
@@ -96,6 +96,19 @@ class UserAudio(BridgeRecord):
 
 
 @dataclass(frozen=True)
+class PageWarning(BridgeRecord):
+    """`bridge.page_warning`: something the page does that its upstream will refuse or that
+    will not work as the page expects; the page goes on."""
+
+    TYPE: ClassVar[str] = "bridge.page_warning"
+
+    message: str
+
+    def describe(self) -> str:
+        return f"WARNING: {self.message}"
+
+
+@dataclass(frozen=True)
 class RequestBlocked(BridgeRecord):
     """`bridge.request_blocked`: a request of the controlled browser aborted before it left."""
 
@@ -129,7 +142,7 @@ class SignallingRouted(BridgeRecord):
 
 _CLASSES: dict[str, type[BridgeRecord]] = {cls.TYPE: cls for cls in (
     ToolVerified, ToolRefused, PageLost, PageReopened, PageReopenFailed, BrowserFailed, Stopped,
-    UserAudio, RequestBlocked, SignallingRouted)}
+    UserAudio, PageWarning, RequestBlocked, SignallingRouted)}
 
 
 def read(record: Record) -> BridgeRecord | None:

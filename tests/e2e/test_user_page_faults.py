@@ -3,6 +3,7 @@ channels, the requests it made — instead of waiting in silence."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,9 @@ from bridge.config import Settings
 from bridge.drive.handle import BridgeHandle
 from bridge.drive.thread import BridgeThread
 from bridge.errors import BrowserError
+from bridge.events.records import PageWarning, all_of
 from tests.e2e.user_pages.backend import Site
+from tests.fakes.openai_server import FakeOpenAI
 
 pytestmark = pytest.mark.e2e
 
@@ -22,9 +25,9 @@ pytestmark = pytest.mark.e2e
 def start_bridge() -> Iterator[Callable[..., BridgeHandle]]:
     threads: list[BridgeThread] = []
 
-    def start(**settings: Any) -> BridgeHandle:
-        thread = BridgeThread(Settings.from_env(port=0, headless=True, upstream="local",
-                                                **settings)).start()
+    def start(*, env: dict[str, str] | None = None, **settings: Any) -> BridgeHandle:
+        settings.setdefault("upstream", "local")
+        thread = BridgeThread(Settings.from_env(env, port=0, headless=True, **settings)).start()
         threads.append(thread)
         return BridgeHandle(thread)
 
@@ -60,3 +63,20 @@ def test_an_offer_sent_where_the_bridge_does_not_look_is_listed(
     assert "POST http://127.0.0.1:5061/signal -> passed" in message
     assert "peer 1: new, no answer applied, oai-events (connecting)" in message
     assert "--route GLOB" in message
+
+
+def test_a_beta_shaped_page_gets_a_warning_when_openai_is_the_upstream(
+    start_bridge: Callable[..., BridgeHandle],
+) -> None:
+    fake = FakeOpenAI(key="fake-warning-key-0123456789").start()
+    site = Site("seed")
+    try:
+        env = {**os.environ, "OPENAI_API_KEY": fake.key, "OPENAI_BASE_URL": fake.base_url}
+        handle = start_bridge(env=env, upstream="openai", page=site.url, start_selector="#toggle")
+        handle.wait_ready(timeout_s=30)  # the stand-in for OpenAI tolerates it; OpenAI would not
+        [warning] = all_of(PageWarning, handle.events())
+        assert "beta" in warning.message and "modalities" in warning.message
+        assert fake.seen and fake.seen[-1].authorization == f"Bearer {fake.key}"
+    finally:
+        site.close()
+        fake.stop()
