@@ -3,6 +3,7 @@ channels, the requests it made — instead of waiting in silence."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -80,3 +81,30 @@ def test_a_beta_shaped_page_gets_a_warning_when_openai_is_the_upstream(
     finally:
         site.close()
         fake.stop()
+
+
+def test_a_page_behind_a_login_connects_with_the_saved_storage_state(
+    tmp_path: Path, start_bridge: Callable[..., BridgeHandle],
+) -> None:
+    seed = Path(__file__).resolve().parent / "user_pages" / "seed"
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "app.js").write_text((seed / "app.js").read_text())
+    # The page starts its voice session only for a logged-in visitor.
+    (site / "index.html").write_text(
+        (seed / "index.html").read_text().replace(
+            '<script src="app.js"></script>',
+            "<script>if (document.cookie.includes('session=signed-in')) {"
+            " const s = document.createElement('script'); s.src = 'app.js';"
+            " s.onload = () => document.getElementById('toggle').click();"
+            " document.body.append(s); }</script>"))
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps({"cookies": [{
+        "name": "session", "value": "signed-in", "domain": "127.0.0.1", "path": "/",
+        "expires": -1, "httpOnly": False, "secure": False, "sameSite": "Lax"}], "origins": []}))
+    logged_out = start_bridge(page=str(site))
+    with pytest.raises(BrowserError, match="no RTCPeerConnection"):
+        logged_out.wait_ready(timeout_s=3)
+    logged_in = start_bridge(page=str(site), storage_state=state)
+    logged_in.wait_ready(timeout_s=30)
+    assert logged_in.events(type="session.updated")
