@@ -18,6 +18,7 @@ from bridge.errors import BrowserError
 from bridge.events.records import PageWarning, all_of
 from tests.e2e.user_pages.backend import Site
 from tests.fakes.openai_server import FakeOpenAI
+from tests.hardening.conftest import crash_page, recovered
 
 pytestmark = pytest.mark.e2e
 
@@ -108,3 +109,23 @@ def test_a_page_behind_a_login_connects_with_the_saved_storage_state(
     logged_in = start_bridge(page=str(site), storage_state=state)
     logged_in.wait_ready(timeout_s=30)
     assert logged_in.events(type="session.updated")
+
+
+def test_a_crashed_user_page_is_reopened_started_and_checked_again(
+    tmp_path: Path, start_bridge: Callable[..., BridgeHandle],
+) -> None:
+    checks = tmp_path / "checks.yaml"
+    checks.write_text("tools:\n  changeBackgroundColor:\n    checks:\n"
+                      "      - {selector: body, style: {background-color: '{color}'}}\n")
+    site = Site("seed")
+    try:
+        handle = start_bridge(page=site.url, start_selector="#toggle", checks_path=checks)
+        handle.wait_ready(timeout_s=30)
+        mark = handle.event_log.last_seq
+        crash_page(handle)
+        assert recovered(handle, mark, "the page crashed").browser_relaunched is False
+        mark = handle.type("make the background navy")  # the page was started again: it works
+        call = handle.wait_for_tool("changeBackgroundColor", {"color": "navy"}, after=mark)
+        assert call.observed["body background-color"] == "rgb(0, 0, 128)"
+    finally:
+        site.close()

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +25,7 @@ from bridge.drive.handle import BridgeHandle
 from bridge.drive.thread import BridgeThread
 from bridge.engine import Engine
 from bridge.engine.limits import SessionLimits
+from bridge.events.records import PageLost, PageReopened, all_of
 from tests.fakes.openai_server import FakeOpenAI
 from tests.network_safety import SAFETY_ENV
 
@@ -131,3 +134,31 @@ def assert_typed_tool_verifies(handle: BridgeHandle, colour: str, rgb: str) -> N
     call = handle.wait_for_tool("changeBackgroundColor", {"color": colour}, after=mark,
                                 timeout_s=20)
     assert call.verified is True and call.observed["backgroundColor"] == rgb
+
+
+def recovered(handle: BridgeHandle, mark: int, *reasons: str) -> PageReopened:
+    """Wait for page_lost (for one of `reasons`), page_reopened and a connected page."""
+    lost = handle.event_log.wait_for(lambda r: r.type == PageLost.TYPE, timeout_s=20,
+                                     after=mark)
+    assert PageLost.from_record(lost).reason in reasons
+    reopened = handle.event_log.wait_for(lambda r: r.type == PageReopened.TYPE,
+                                         timeout_s=40, after=lost.seq)
+    wait_connected(handle, after=reopened.seq, timeout_s=40)
+    health = httpx.get(handle.url + "/api/health", timeout=10).json()
+    assert health["page"]["connected"] is True
+    # Exactly one loss: the crashed page's close and Chromium's exit start no second recovery.
+    assert len(all_of(PageLost, handle.events(after=mark))) == 1
+    assert len(all_of(PageReopened, handle.events(after=mark))) == 1
+    return PageReopened.from_record(reopened)
+
+
+def crash_page(handle: BridgeHandle) -> None:
+    """Crash the controlled page's renderer, as an out-of-memory kill would."""
+
+    async def crash() -> None:
+        page = handle.browser.page
+        cdp = await page.context.new_cdp_session(page)
+        with contextlib.suppress(Exception):  # the target dies under the command
+            await asyncio.wait_for(cdp.send("Page.crash"), 5)
+
+    handle.thread.call(crash)

@@ -4,20 +4,22 @@ a typed command is still run and verified in the DOM."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import signal
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from bridge.drive.handle import BridgeHandle
-from bridge.events.records import PageLost, PageReopened, all_of
+from bridge.events.records import PageLost, all_of
 from tests.fakes.openai_server import FakeOpenAI
-from tests.hardening.conftest import assert_typed_tool_verifies, wait_connected
+from tests.hardening.conftest import (
+    assert_typed_tool_verifies,
+    crash_page,
+    recovered,
+    wait_connected,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -41,34 +43,12 @@ def chromium_processes(handle: BridgeHandle) -> list[int]:
     return found
 
 
-def recovered(handle: BridgeHandle, mark: int, *reasons: str) -> PageReopened:
-    """Wait for page_lost (for one of `reasons`), page_reopened and a connected page."""
-    lost = handle.event_log.wait_for(lambda r: r.type == PageLost.TYPE, timeout_s=20,
-                                     after=mark)
-    assert PageLost.from_record(lost).reason in reasons
-    reopened = handle.event_log.wait_for(lambda r: r.type == PageReopened.TYPE,
-                                         timeout_s=40, after=lost.seq)
-    wait_connected(handle, after=reopened.seq, timeout_s=40)
-    health = httpx.get(handle.url + "/api/health", timeout=10).json()
-    assert health["page"]["connected"] is True
-    # Exactly one loss: the crashed page's close and Chromium's exit start no second recovery.
-    assert len(all_of(PageLost, handle.events(after=mark))) == 1
-    assert len(all_of(PageReopened, handle.events(after=mark))) == 1
-    return PageReopened.from_record(reopened)
-
-
 def test_crashed_page_is_reopened_and_reconnects(openai_bridge: BridgeHandle) -> None:
     handle = openai_bridge
     mark = handle.event_log.last_seq
     before = handle.browser.call_id
 
-    async def crash() -> None:
-        page = handle.browser.page
-        cdp = await page.context.new_cdp_session(page)
-        with contextlib.suppress(Exception):  # the target dies under the command
-            await asyncio.wait_for(cdp.send("Page.crash"), 5)
-
-    handle.thread.call(crash)
+    crash_page(handle)
     assert recovered(handle, mark, "the page crashed").browser_relaunched is False
     assert handle.browser.call_id != before
     assert_typed_tool_verifies(handle, "navy", "rgb(0, 0, 128)")
