@@ -79,6 +79,11 @@ class ControlledBrowser:
         return self._page
 
     @property
+    def own_page(self) -> bool:
+        """True for the bridge's own voice page, False for a user's page (`--page`)."""
+        return isinstance(self.kind, VoicePage)
+
+    @property
     def connected(self) -> bool:
         return self.ready.is_set()
 

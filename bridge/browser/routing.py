@@ -80,8 +80,19 @@ class SignallingRouter:
         self._seen: deque[SeenRequest] = deque(maxlen=KEEP_REQUESTS)
 
     async def install(self, context: BrowserContext) -> None:
-        """Route every request of `context` (and, when blocking, its WebSockets outside)."""
-        await context.route("**/*", self._on_route)
+        """Route every request of `context` but the bridge's own (and, when blocking, its
+        WebSockets outside). Requests to the bridge's own origin are never routed or blocked:
+        they are left out of the interception pattern, which Playwright matches in its driver,
+        so they cost no round trip through Python; they are only noted, from the request
+        event, for diagnostics."""
+        own = self.policy.own_origin
+        if own is None:
+            await context.route("**/*", self._on_route)
+        else:
+            own = own.rstrip("/")
+            await context.route(re.compile(rf"^(?!{re.escape(own)}(?:[/?#]|$))"),
+                                self._on_route)
+            context.on("request", lambda request: self._note_own(request, own))
         if self.policy.block_outside:
             await context.route_web_socket(lambda url: self.policy.blocked(url) is not None,
                                            self._on_web_socket)
@@ -115,6 +126,11 @@ class SignallingRouter:
         self._note(request, "blocked", reason)
         self._log.append_bridge(RequestBlocked(url=url, method=request.method, reason=reason))
         await route.abort("blockedbyclient")
+
+    def _note_own(self, request: Request, own: str) -> None:
+        url = request.url
+        if url == own or url.startswith((f"{own}/", f"{own}?", f"{own}#")):
+            self._note(request, "passed")
 
     def _kind(self, request: Request) -> Kind | None:
         post = request.method == "POST"

@@ -52,13 +52,15 @@ class CallTimes:
     sent: dict[str, float] = field(default_factory=dict)
     outputs: dict[str, tuple[float, Any]] = field(default_factory=dict)
     settled: asyncio.Event = field(default_factory=asyncio.Event)
+    answered: asyncio.Event = field(default_factory=asyncio.Event)  # a function_call_output came
 
-    def round_trips_ms(self) -> tuple[list[float], int]:
-        """Round trips of verified calls, and how many calls were not verified or unanswered."""
+    def round_trips_ms(self, *, verified: bool = True) -> tuple[list[float], int]:
+        """Round trips of verified calls (any answered call, for a page whose output carries no
+        verdict), and how many calls were not verified or unanswered."""
         done, failed = [], 0
         for call_id, sent_t in self.sent.items():
             answer = self.outputs.get(call_id)
-            if answer is None or answer[1] is not True:
+            if answer is None or (verified and answer[1] is not True):
                 failed += 1
             else:
                 done.append((answer[0] - sent_t) * 1000)
@@ -103,7 +105,9 @@ class EngineProbe:
                     verified = json.loads(item.get("output") or "{}").get("verified")
                 except (ValueError, AttributeError):
                     verified = None
-                self.times(call_id).outputs[str(item.get("call_id"))] = (now, verified)
+                times = self.times(call_id)
+                times.outputs[str(item.get("call_id"))] = (now, verified)
+                times.answered.set()
         elif '"session.update"' in data:
             times = self.times(call_id)
             if times.opened_t is None:
@@ -135,16 +139,19 @@ async def tool_round_trips(
     timeout_s: float = 15.0,
     start: int = 0,
     quiet_s: float = 0.0,
+    until_reply: bool = True,
 ) -> tuple[int, int]:
     """Run `count` commands one after another (each: function call, the page runs it, the
-    verified output, the reply), `quiet_s` apart once the reply is in; with `echo`, one echo
+    verified output, the reply), `quiet_s` apart once the reply is in (or, `until_reply`
+    False, for a page that asks for no reply, once its output is in); with `echo`, one echo
     after each pause. Returns (done, timed out)."""
     timed_out = 0
     for index in range(start, start + count):
-        times.settled.clear()
+        done = times.settled if until_reply else times.answered
+        done.clear()
         user_text(session, COMMANDS[index % len(COMMANDS)])
         try:
-            await asyncio.wait_for(times.settled.wait(), timeout_s)
+            await asyncio.wait_for(done.wait(), timeout_s)
         except TimeoutError:
             timed_out += 1
             if timed_out > max(3, count // 10):

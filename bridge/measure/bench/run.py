@@ -15,9 +15,9 @@ from .steps import STEPS, BenchSteps
 from .table import render
 
 FULL = {"cold_starts": 3, "offers": 100, "loads": 20, "calls": 500, "utterances": 20,
-        "scale": "1,4,8,16,32", "scale_seconds": 10.0}
+        "user_page_calls": 200, "scale": "1,4,8,16,32", "scale_seconds": 10.0}
 QUICK = {"cold_starts": 1, "offers": 10, "loads": 3, "calls": 40, "utterances": 3,
-         "scale": "1,4", "scale_seconds": 4.0}
+         "user_page_calls": 20, "scale": "1,4", "scale_seconds": 4.0}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--loads", type=int, help="page loads (default 20)")
     parser.add_argument("--calls", type=int, help="tool round trips (default 500)")
     parser.add_argument("--utterances", type=int, help="spoken commands (default 20)")
+    parser.add_argument("--user-page-calls", type=int,
+                        help="tool round trips on a user's page and on the bridge's (default 200)")
     parser.add_argument("--scale", help="concurrent sessions per level (default 1,4,8,16,32)")
     parser.add_argument("--scale-seconds", type=float,
                         help="seconds of tool commands (one a second per session) at each scale "

@@ -69,11 +69,14 @@ def _r(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
 
 
-async def session_for(probe: EngineProbe, page: Any, *, timeout_s: float = 10.0) -> Session:
-    """The page's current call, as the engine sees it, set to reply in text."""
+async def session_for(probe: EngineProbe, page: Any, *, timeout_s: float = 10.0,
+                      call_id: str | None = None) -> Session:
+    """The page's current call (the bridge's voice page says which; else `call_id`), as the
+    engine sees it, set to reply in text."""
     deadline = time.monotonic() + timeout_s
     while True:
-        call_id = await page.evaluate("() => window.rtcBridge.callId")
+        if call_id is None:
+            call_id = await page.evaluate("() => window.rtcBridge.callId")
         engine_session = probe.engine.sessions.get(str(call_id))
         if engine_session is not None and engine_session.config.get("tools"):
             break

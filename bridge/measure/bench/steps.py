@@ -8,6 +8,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from ...config import Settings
@@ -16,6 +17,8 @@ from ...drive.thread import BridgeThread
 from . import coldstart, connect, probe, scale, voice
 from .pages import BenchPage
 from .stats import percentile, ratio, rounded, summary
+from .user_page import CHECKS as USER_PAGE_CHECKS
+from .user_page import user_site
 
 # Between commands, once the reply is in: the page's last event batch has reached the bridge,
 # so that neither the echo nor the next command queues behind the previous one's traffic.
@@ -23,7 +26,7 @@ QUIET_S = 0.04
 # The scale step stops adding sessions once the tool p95 is past this, or after this long.
 SATURATED_MS = 1000.0
 SCALE_BUDGET_S = 120.0
-STEPS = ("cold", "connect", "navigation", "tools", "voice", "scale")
+STEPS = ("cold", "connect", "navigation", "tools", "voice", "user_page", "scale")
 
 
 def _say(text: str) -> None:
@@ -76,6 +79,8 @@ class BenchSteps:
                 self.step("tool round trip", lambda: self.tools(run))
             if "voice" in steps:
                 self.step("voice to action", lambda: self.voice(run))
+            if "user_page" in steps:
+                self.step("a user's page", lambda: self.user_page(run))
             if "scale" in steps and levels:
                 self.step("scale", lambda: self.scale(run, levels))
         finally:
@@ -168,6 +173,32 @@ class BenchSteps:
         f["voice_to_action_over_floor_ratio"] = rounded(ratio(f["voice_to_action_p50_ms"],
                                                               f["voice_floor_ms"]))
 
+    def user_page(self, run: _Runner) -> None:
+        loads, calls = self.options["loads"], self.options["user_page_calls"]
+        with user_site() as url:
+            settings = run.handle.server.settings.replace(port=0, page=url)
+            thread = BridgeThread(settings).start()
+            try:
+                other = BridgeHandle(thread).wait_ready(timeout_s=90)
+                other.declare_checks(USER_PAGE_CHECKS)
+                engine = other.server.bridge.engine
+                assert engine is not None
+                user = _Runner(other, probe.EngineProbe(engine))
+                runners = {"own": run, "user": user}
+                nav = {name: r.navigations(loads) for name, r in runners.items()}
+                rtt = {name: r.call(partial(r.round_trips, calls), timeout_s=120 + calls)
+                       for name, r in runners.items()}
+            finally:
+                thread.stop()
+        f = self.figures
+        for name in ("own", "user"):
+            f.update(summary(f"{name}_page_nav_to_channel_open", nav[name], 50, 99))
+            f.update(summary(f"{name}_page_tool_rtt", rtt[name], 50, 99))
+        f["user_page_nav_over_own_ratio"] = rounded(ratio(
+            f["user_page_nav_to_channel_open_p50_ms"], f["own_page_nav_to_channel_open_p50_ms"]))
+        f["user_page_tool_rtt_over_own_ratio"] = rounded(ratio(
+            f["user_page_tool_rtt_p50_ms"], f["own_page_tool_rtt_p50_ms"]))
+
     def scale(self, run: _Runner, levels: list[int]) -> None:
         clips = voice.synthesize_clips()
         duration_s = float(self.options["scale_seconds"])
@@ -238,6 +269,32 @@ class _Runner:
 
     def call(self, fn: Callable[[], Any], *, timeout_s: float = 300.0) -> Any:
         return self.handle.thread.call(fn, timeout_s=timeout_s)
+
+    def navigations(self, loads: int) -> list[float]:
+        browser, engine_probe = self.handle.browser, self.probe
+        samples: list[float] = self.call(
+            partial(connect.navigation_to_channel_open, browser, engine_probe, loads),
+            timeout_s=60 + 20 * loads)
+        return samples
+
+    async def round_trips(self, calls: int) -> list[float]:
+        """`calls` tool round trips in the page's current call (a few unmeasured first, so
+        that caches are warm); a user's page's output carries no verdict of its own."""
+        session = await scale.session_for(self.probe, self.page,
+                                          call_id=self.handle.browser.call_id)
+        await asyncio.sleep(0.2)
+        # The bridge's page asks for a spoken (here: text) reply to each output; a page of the
+        # seed's kind asks for none, so its round trip ends with its output.
+        own = self.handle.browser.own_page
+        await probe.tool_round_trips(session.engine_session, session.times, 4, until_reply=own)
+        session.times.sent.clear()
+        session.times.outputs.clear()
+        await probe.tool_round_trips(session.engine_session, session.times, calls,
+                                     quiet_s=QUIET_S, until_reply=own)
+        rtts, failed = session.times.round_trips_ms(verified=own)
+        if failed:
+            raise RuntimeError(f"{failed} of {calls} tool calls got no answer")
+        return rtts
 
     async def session(self) -> scale.Session:
         """The controlled page's current call, replying in text."""
