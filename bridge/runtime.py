@@ -13,7 +13,7 @@ import contextlib
 import logging
 from typing import Any
 
-from .browser.checks import load_checks
+from .browser.checks.model import load_checks
 from .browser.controlled import ControlledBrowser
 from .browser.target import PageTarget
 from .browser.tools import ToolRegistry

@@ -5,7 +5,7 @@
   channel and `at` when the page saw it (epoch milliseconds); each is logged at that time.
   Any other report may carry such a text as `events`: the events that came before it.
   (`event` `{dir, event, session}`, one event per call, is accepted too.)
-- `channel`: what the instrument (`instrument.js`, in any page) saw on data channels, as one
+- `channel`: what the instrument (`instrument/core.js`, in any page) saw on data channels, as one
   JSON text `[{"dir", "label", "peer", "ufrag", "at", "text"}, …]`: each `text` that parses as
   a JSON object with a string `type` is logged as a client or server event at `at`, in the
   session `call_for_ufrag(ufrag)` names (the call whose answer carried that ice-ufrag), else

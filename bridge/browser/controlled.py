@@ -18,12 +18,12 @@ from ..events.records import PageLost, PageReopened, PageReopenFailed
 from ..tasks import TaskGroup
 from ..upstream import Upstream
 from .binding import BINDING, PageReports
-from .checks import ChecksFile
+from .checks.model import ChecksFile
 from .chromium import choose_chromium, launch_args, write_silence
 from .diagnosis import diagnose
-from .network import NetworkPolicy
+from .network.policy import NetworkPolicy
+from .network.routing import SignallingRouter
 from .page_kinds import PageKind, UserPage, VoicePage
-from .routing import SignallingRouter
 from .target import PageTarget
 from .tools import ToolRegistry
 

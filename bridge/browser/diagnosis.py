@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from playwright.async_api import Page
 
 from ..errors import BrowserError
-from .instrument import PageInstrument
-from .instrument_records import PageChannels
-from .routing import SeenRequest
+from .instrument.page import PageInstrument
+from .instrument.records import PageChannels
+from .network.routing import SeenRequest
 
 # Requests listed at most (the newest), and how much of each URL.
 MAX_REQUESTS = 12

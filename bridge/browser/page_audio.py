@@ -16,8 +16,8 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
 from ..errors import BrowserError
-from .instrument import DEFAULT_API, PageInstrument
-from .instrument_records import PlayTiming
+from .instrument.page import DEFAULT_API, PageInstrument
+from .instrument.records import PlayTiming
 
 __all__ = ["PageAudio", "VoicePageAudio", "page_audio"]
 

@@ -26,9 +26,9 @@ from ..engine.session_config import BETA_KEYS
 from ..errors import BrowserError
 from ..events.log import EventLog
 from ..events.records import PageWarning
-from .checks import ChecksFile
-from .dom_checks import count_delta_selectors
-from .instrument import InstrumentConfig, PageInstrument, install
+from .checks.dom import count_delta_selectors
+from .checks.model import ChecksFile
+from .instrument.page import InstrumentConfig, PageInstrument, install
 from .target import PageTarget
 from .tool_watch import ToolWatch
 

@@ -29,10 +29,10 @@ from ..errors import BrowserError
 from ..events.log import EventLog
 from ..events.records import ToolVerified
 from ..tasks import TaskGroup
-from .checks import DEFAULT_TIMEOUT_S, ChecksFile, ToolChecks
-from .dom_checks import Baseline, DomChecker, count_delta_selectors
-from .instrument import PageInstrument
-from .instrument_records import MutationSummary
+from .checks.dom import Baseline, DomChecker, count_delta_selectors
+from .checks.model import DEFAULT_TIMEOUT_S, ChecksFile, ToolChecks
+from .instrument.page import PageInstrument
+from .instrument.records import MutationSummary
 from .verify import Verification
 
 log = logging.getLogger(__name__)

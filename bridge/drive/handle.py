@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
-from ..browser.checks import load_checks, parse_checks
+from ..browser.checks.model import load_checks, parse_checks
 from ..events.log import EventLog, Record
 from ..events.records import ToolVerified
 from ..events.verdicts import Verdict

@@ -22,7 +22,7 @@ from typing import Any, Literal
 import av
 import numpy as np
 
-from ..browser.instrument import PageInstrument
+from ..browser.instrument.page import PageInstrument
 from ..browser.page_audio import VoicePageAudio, page_audio
 from ..events.log import EventLog
 from ..events.records import UserAudio

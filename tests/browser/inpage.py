@@ -27,7 +27,7 @@ import numpy as np
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, Route, async_playwright
 
 from bridge.browser.chromium import choose_chromium, launch_args, write_silence
-from bridge.browser.instrument import InstrumentConfig, install
+from bridge.browser.instrument.page import InstrumentConfig, install
 from tests.network_safety import CHROMIUM_SAFETY_ARGS
 
 T = TypeVar("T")

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from playwright.async_api import Page
 
-from bridge.browser.checks import Check, parse_check_list
-from bridge.browser.dom_checks import Baseline, CheckResult, DomChecker
+from bridge.browser.checks.dom import Baseline, CheckResult, DomChecker
+from bridge.browser.checks.model import Check, parse_check_list
 from tests.browser.async_chromium import AsyncChromium, StaticPages
 
 SHOP = """<title>shop</title><ul><li data-testid=todo-item>eggs</li></ul>

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import bridge.browser.checks as checks_module
-from bridge.browser.checks import (
+import bridge.browser.checks.model as checks_module
+from bridge.browser.checks.model import (
     DEFAULT_TIMEOUT_S,
     Check,
     ToolChecks,
@@ -17,7 +17,7 @@ from bridge.browser.checks import (
     parse_check_list,
     parse_checks,
 )
-from bridge.browser.templates import Placeholder, Template
+from bridge.browser.checks.templates import Placeholder, Template
 from bridge.documents import parse_document
 from bridge.errors import ScenarioError
 

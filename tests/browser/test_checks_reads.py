@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.async_api import Page
 
-from bridge.browser.dom_reads import GroupReading, GroupSpec, read_group, wait_for_change
+from bridge.browser.checks.reads import GroupReading, GroupSpec, read_group, wait_for_change
 from tests.browser.async_chromium import AsyncChromium
 
 WATCHING = "() => Object.getOwnPropertySymbols(document).map(String)"

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from bridge.browser.templates import Placeholder, Template, as_text
-from bridge.browser.urlglob import escape_glob, glob_regex, url_matches
+from bridge.browser.checks.templates import Placeholder, Template, as_text
+from bridge.browser.checks.urlglob import escape_glob, glob_regex, url_matches
 
 
 def test_placeholders_and_literal_braces() -> None:

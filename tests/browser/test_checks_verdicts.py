@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from bridge.browser.check_verdicts import Finding, judge, render
-from bridge.browser.checks import Check, parse_check_list
-from bridge.browser.dom_checks import count_delta_selectors
-from bridge.browser.dom_reads import GroupReading, GroupSpec
+from bridge.browser.checks.dom import count_delta_selectors
+from bridge.browser.checks.model import Check, parse_check_list
+from bridge.browser.checks.reads import GroupReading, GroupSpec
+from bridge.browser.checks.verdicts import Finding, judge, render
 
 
 def one(raw: dict[str, Any]) -> Check:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from bridge.browser.instrument import PageInstrument
+from bridge.browser.instrument.page import PageInstrument
 from bridge.demo.recording import PageRecorder, audio_track
 from bridge.drive.speaking import speak
 from bridge.errors import BrowserError

@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.async_api import Browser
 
-from bridge.browser.instrument import DEFAULT_API, InstrumentConfig, init_script
+from bridge.browser.instrument.page import DEFAULT_API, InstrumentConfig, init_script
 from tests.browser.inpage import ORIGIN, ChromiumLoop, evaluate_in_user_page, open_user_page
 
 BLANK = "<!doctype html><html><body><p>page</p></body></html>"

@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from bridge.browser.binding import PageReports
-from bridge.browser.instrument import InstrumentConfig, PageInstrument
+from bridge.browser.instrument.page import InstrumentConfig, PageInstrument
 from bridge.browser.tools import ToolRegistry
 from bridge.events.log import EventLog
 from tests.browser.inpage import (

@@ -10,24 +10,24 @@ from typing import Any
 import pytest
 from playwright.async_api import Error as PlaywrightError
 
-from bridge.browser.instrument import InstrumentConfig, MutationSummary, PageInstrument, init_script
-from bridge.browser.instrument_records import PageChannels, PlayTiming
+from bridge.browser.instrument.page import InstrumentConfig, MutationSummary, PageInstrument, init_script
+from bridge.browser.instrument.records import PageChannels, PlayTiming
 from bridge.browser.page_audio import VoicePageAudio, page_audio
 from bridge.errors import BrowserError
 from tests.conftest import run_async
 
 
 def test_the_script_is_package_data_with_its_settings_filled_in() -> None:
-    folder = resources.files("bridge.browser")
-    for name in ("instrument.js", "instrument-peers.js", "instrument-tools.js",
-                 "instrument-audio.js"):
-        assert (folder / name).is_file(), f"{name} is not shipped with bridge.browser"
+    folder = resources.files("bridge.browser.instrument")
+    for name in ("core.js", "peers.js", "tools.js", "audio.js"):
+        assert (folder / name).is_file(), f"{name} is not shipped with bridge.browser.instrument"
     script = init_script(InstrumentConfig(api="myApi", binding="myReport", max_watches=3,
                                           drop_ice_servers=False))
     assert "/* @parts */" not in script and "__CONFIG__" not in script
     config = json.loads(script[script.rindex("})(") + 3 : script.rindex(");")])
     assert config == {"binding": "myReport", "api": "myApi", "dropIceServers": False,
-                      "watchTools": True, "maxWatches": 3, "maxPendingReports": 20_000}
+                      "watchTools": True, "maxWatches": 3, "maxPendingReports": 20_000,
+                      "countSelectors": {}}
     # Every part is in, once, inside the one function.
     for marker in ("instrument part: peer connections", "instrument part: what the DOM did",
                    "instrument part: the page's microphone"):

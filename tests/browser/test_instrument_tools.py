@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bridge.browser.instrument import InstrumentConfig, MutationSummary, PageInstrument
+from bridge.browser.instrument.page import InstrumentConfig, MutationSummary, PageInstrument
 from tests.browser.inpage import USER_PAGE_SCRIPT, ChromiumLoop, RemotePeer, open_user_page, remote_peer
 
 # The page runs its tools itself, as users' pages do: on `arguments.done` it changes the DOM,

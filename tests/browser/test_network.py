@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.browser.network import NetworkPolicy, glob_pattern, openai_endpoint
+from bridge.browser.network.policy import NetworkPolicy, glob_pattern, openai_endpoint
 from bridge.config import Settings
 
 

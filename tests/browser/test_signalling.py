@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bridge.browser.signalling import answer_reply, find_offer, read_page_offer
+from bridge.browser.network.signalling import answer_reply, find_offer, read_page_offer
 from bridge.errors import InvalidOffer, InvalidRequest
 from bridge.upstream import Answer
 from tests.hardening.offer_mutations import CHROMIUM_OFFER

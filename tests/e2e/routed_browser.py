@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
 
 from bridge.browser.chromium import choose_chromium, launch_args
-from bridge.browser.network import NetworkPolicy
-from bridge.browser.routing import SignallingRouter
+from bridge.browser.network.policy import NetworkPolicy
+from bridge.browser.network.routing import SignallingRouter
 from bridge.config import Settings
 from bridge.drive.thread import BridgeThread
 from bridge.engine import Engine

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bridge.browser.network import NetworkPolicy
+from bridge.browser.network.policy import NetworkPolicy
 from bridge.events.records import RequestBlocked, SignallingRouted, all_of
 from tests.e2e.routed_browser import (
     PAGE,

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from playwright.async_api import BrowserContext
 
-from bridge.browser.network import NetworkPolicy
-from bridge.browser.routing import SignallingRouter
+from bridge.browser.network.policy import NetworkPolicy
+from bridge.browser.network.routing import SignallingRouter
 from bridge.events.records import SignallingRouted, all_of
 from bridge.upstream import OpenAIUpstream
 from tests.e2e.routed_browser import RoutedBrowser, StaticSite, engine_browser, free_port, static_site

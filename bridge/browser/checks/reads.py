@@ -18,9 +18,9 @@ from typing import Any, Protocol
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator
 
-from ..css.values import comparable_to_computed
-from .checks import Check
-from .dom_scripts import READ, WAIT
+from ...css.values import comparable_to_computed
+from .model import Check
+from .scripts import READ, WAIT
 
 __all__ = ["INVALID_SELECTOR", "CheckedPage", "GroupReading", "GroupSpec", "count_matches",
            "read_group", "reason_of", "wait_for_change"]

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import BrowserError
+from ...errors import BrowserError
 
 __all__ = ["ChannelState", "MutationSummary", "PageChannels", "PeerState", "PlayTiming"]
 

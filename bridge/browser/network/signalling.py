@@ -15,10 +15,10 @@ from typing import Any, Literal
 
 from werkzeug.http import parse_options_header
 
-from ..errors import InvalidOffer
-from ..http.offers import SESSION_PART_BYTES, OfferRequest, offer_from_json, offer_from_multipart
-from ..http.sdp import parse_offer
-from ..upstream import Answer
+from ...errors import InvalidOffer
+from ...http.offers import SESSION_PART_BYTES, OfferRequest, offer_from_json, offer_from_multipart
+from ...http.sdp import parse_offer
+from ...upstream import Answer
 
 __all__ = ["OfferForm", "Reply", "answer_reply", "find_offer", "json_reply", "not_an_offer",
            "read_page_offer"]

@@ -1,6 +1,6 @@
   // --- instrument part: the page's microphone mixed with the bridge's speech, and the tap
-  // that records the mix and every remote audio track (joined into instrument.js by
-  // instrument.py; shares its scope)
+  // that records the mix and every remote audio track (joined into core.js by
+  // page.py; shares its scope)
   //
   // Each getUserMedia stream gets a mix of its own (a MediaStreamAudioDestinationNode fed by
   // the real microphone and by the bridge's `inject` node), so every live mix hears the

@@ -25,10 +25,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..css.colors import parse_css_color, to_css_rgb
-from ..css.values import comparable_to_computed, same_computed, same_written
-from .checks import Check
-from .dom_reads import GroupReading
+from ...css.colors import parse_css_color, to_css_rgb
+from ...css.values import comparable_to_computed, same_computed, same_written
+from .model import Check
+from .reads import GroupReading
 from .templates import Template, as_text
 from .urlglob import escape_glob, url_matches
 

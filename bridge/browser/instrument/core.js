@@ -9,8 +9,8 @@
 // bridge's listeners are capture listeners, which run before the page's own (`onmessage` and
 // `addEventListener` alike) without changing their order.
 //
-// `instrument.py` joins this file with instrument-peers.js, instrument-tools.js and
-// instrument-audio.js (in that order, at the parts marker below) into one init script; the
+// `page.py` joins this file with peers.js, tools.js and
+// audio.js (in that order, at the parts marker below) into one init script; the
 // parts share this function's scope. CONFIG: {binding, api, dropIceServers, watchTools,
 // maxWatches, maxPendingReports}. Reports go to the binding as `binding("channel", text)`, text
 // a JSON list of {dir: "client"|"server", label, peer, ufrag, at, text} entries (`at`: epoch

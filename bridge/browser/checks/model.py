@@ -28,8 +28,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal, get_args
 
-from ..documents import LocatedList, LocatedMap, finite_number, located_error, read_document
-from ..errors import ScenarioError
+from ...documents import LocatedList, LocatedMap, finite_number, located_error, read_document
+from ...errors import ScenarioError
 from .templates import Template
 from .urlglob import glob_regex
 

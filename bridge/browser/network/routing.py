@@ -27,19 +27,19 @@ from typing import Literal
 from playwright.async_api import BrowserContext, Request, Route, WebSocketRoute
 from playwright.async_api import Error as PlaywrightError
 
-from ..engine.session_config import deep_merge
-from ..errors import BridgeError
-from ..events.log import EventLog
-from ..events.records import RequestBlocked, SignallingRouted
-from ..http.client_secrets import (
+from ...engine.session_config import deep_merge
+from ...errors import BridgeError
+from ...events.log import EventLog
+from ...events.records import RequestBlocked, SignallingRouted
+from ...http.client_secrets import (
     ClientSecrets,
     beta_session_body,
     client_secret_body,
     read_secret_request,
 )
-from ..http.errors import error_body, http_form
-from ..upstream import Upstream
-from .network import NetworkPolicy, OpenAIEndpoint, openai_endpoint
+from ...http.errors import error_body, http_form
+from ...upstream import Upstream
+from .policy import NetworkPolicy, OpenAIEndpoint, openai_endpoint
 from .signalling import Reply, answer_reply, find_offer, json_reply, not_an_offer, read_page_offer
 
 __all__ = ["SeenRequest", "SignallingRouter"]

@@ -1,5 +1,5 @@
   // --- instrument part: peer connections and data channels -------------------------------
-  // (joined into instrument.js by instrument.py; shares its scope)
+  // (joined into core.js by page.py; shares its scope)
   const MAX_PEERS = 64;
   const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
   // A well-formed STUN/TURN URL (RFC 7064/7065). Anything else is left in the configuration, so

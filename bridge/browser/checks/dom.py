@@ -24,9 +24,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .check_verdicts import Finding, Rendered, judge, render
-from .checks import DEFAULT_TIMEOUT_S, Check
-from .dom_reads import (
+from ..verify import Verification
+from .model import DEFAULT_TIMEOUT_S, Check
+from .reads import (
     INVALID_SELECTOR,
     CheckedPage,
     GroupReading,
@@ -35,7 +35,7 @@ from .dom_reads import (
     read_group,
     wait_for_change,
 )
-from .verify import Verification
+from .verdicts import Finding, Rendered, judge, render
 
 __all__ = ["Baseline", "CheckResult", "DomChecker", "count_delta_selectors"]
 

@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Literal
 from urllib.parse import urlsplit
 
-from ..config import Settings, is_loopback
+from ...config import Settings, is_loopback
 
 __all__ = ["OPENAI_HOST", "NetworkPolicy", "OpenAIEndpoint", "glob_pattern", "openai_endpoint"]
 

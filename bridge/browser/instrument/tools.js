@@ -1,5 +1,5 @@
   // --- instrument part: what the DOM did while the page ran a tool call -------------------
-  // (joined into instrument.js by instrument.py; shares its scope)
+  // (joined into core.js by page.py; shares its scope)
   //
   // A watch starts at the first server event that names a function call and observes the
   // whole document until the bridge takes it: changes a page renders just after sending its

@@ -1,4 +1,4 @@
-"""Instrumenting any voice page: the bridge's side of `instrument.js`.
+"""Instrumenting any voice page: the bridge's side of the instrument script (`core.js`).
 
 An init script, installed in a browser context before any page loads, runs in every frame
 before the page's own scripts: it reports every data-channel message both ways through the
@@ -29,17 +29,17 @@ from typing import Any
 from playwright.async_api import BrowserContext, Frame, Page
 from playwright.async_api import Error as PlaywrightError
 
-from ..errors import BrowserError
-from .binding import BINDING
-from .instrument_records import MutationSummary, PageChannels, PeerState, PlayTiming
+from ...errors import BrowserError
+from ..binding import BINDING
+from .records import MutationSummary, PageChannels, PeerState, PlayTiming
 
 __all__ = ["DEFAULT_API", "InstrumentConfig", "MutationSummary", "PageChannels",
            "PageInstrument", "PeerState", "PlayTiming", "init_script", "install"]
 
 DEFAULT_API = "__rtcBridge"
 _JS_NAME = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
-_CORE = "instrument.js"
-_PARTS = ("instrument-peers.js", "instrument-tools.js", "instrument-audio.js")
+_CORE = "core.js"
+_PARTS = ("peers.js", "tools.js", "audio.js")
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class InstrumentConfig:
 
 @functools.cache
 def _source() -> str:
-    folder = resources.files("bridge.browser")
+    folder = resources.files("bridge.browser.instrument")
     parts = "\n".join((folder / name).read_text(encoding="utf-8") for name in _PARTS)
     core = (folder / _CORE).read_text(encoding="utf-8")
     if core.count("/* @parts */") != 1 or core.count("__CONFIG__") != 1:
