@@ -1,5 +1,6 @@
 """Running a scenario's steps on a live bridge: act (say, play, type, wait), wait for the
-expected tool call, wait until the agent has finished answering, and collect what happened.
+expected tool call, wait until the agent has finished answering (`settle`), and collect what
+happened.
 
 A step's expectation holds only when the bridge verified the call in the DOM; which call it
 waits for is said by `drive.matching.CallMatcher`, the same matcher as `wait_for_tool`'s.
@@ -19,8 +20,9 @@ from ..events.log import EventLog, Record
 from ..events.records import ToolRefused, ToolVerified, all_of
 from .results import StepResult, ToolCallResult
 from .scenario import Scenario, Step
+from .settle import conversation_busy
 
-__all__ = ["Progress", "StepRunner", "conversation_busy"]
+__all__ = ["Progress", "StepRunner"]
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -132,7 +134,8 @@ class StepRunner:
         while time.monotonic() < deadline:
             records = self.log.records(after=mark)
             last_t = records[-1].t if records else 0.0
-            if not conversation_busy(records) and self.log.now() - last_t >= quiet_s:
+            now = self.log.now()
+            if not conversation_busy(records, now=now) and now - last_t >= quiet_s:
                 return
             time.sleep(0.05)
         self.progress(f"  (the agent was still busy after {_SETTLE_MAX_S:g} s; going on)")
@@ -163,62 +166,6 @@ def _outcome_line(result: StepResult) -> str:
         latency = f", {call.latency_ms:.0f} ms after the turn" if call.latency_ms else ""
         parts.append(f"{call.name} {json.dumps(call.arguments)} {verdict}{latency}")
     return "; ".join(parts)
-
-
-def conversation_busy(records: list[Record]) -> bool:
-    """Whether the conversation is still moving: a user turn open or not yet transcribed, a
-    function call without its output, an output not yet followed by `response.create`, a
-    response asked for or running, or audio playing."""
-    open_turn = False
-    awaiting_create = False
-    pending_transcripts = 0
-    pending_creates = 0
-    calls: dict[str, str] = {}  # call id → response id, until the page sends its output
-    responses: set[str] = set()
-    playing: set[str] = set()
-    for record in records:
-        event, kind = record.event, record.type
-        if record.dir == "client":
-            item = event.get("item") or {}
-            if kind == "response.create":
-                pending_creates += 1
-                awaiting_create = False
-            elif kind == "conversation.item.create" and item.get("type") == "function_call_output":
-                calls.pop(str(item.get("call_id")), None)
-                awaiting_create = True
-            continue
-        if record.dir != "server":
-            continue
-        if kind == "input_audio_buffer.speech_started":
-            open_turn = True
-        elif kind in ("input_audio_buffer.speech_stopped", "input_audio_buffer.cleared"):
-            open_turn = False
-        elif kind == "input_audio_buffer.committed":
-            pending_transcripts += 1
-        elif kind in ("conversation.item.input_audio_transcription.completed",
-                      "conversation.item.input_audio_transcription.failed"):
-            pending_transcripts = max(0, pending_transcripts - 1)
-        elif kind == "response.function_call_arguments.done":
-            calls[str(event.get("call_id"))] = str(event.get("response_id"))
-        elif kind == "response.created":
-            pending_creates = max(0, pending_creates - 1)
-            responses.add(str((event.get("response") or {}).get("id")))
-        elif kind == "response.done":
-            response = event.get("response") or {}
-            responses.discard(str(response.get("id")))
-            if response.get("status") != "completed":  # its calls never run
-                calls = {c: r for c, r in calls.items() if r != str(response.get("id"))}
-        elif kind == "error":
-            pending_creates = max(0, pending_creates - 1)
-        elif kind == "output_audio_buffer.started":
-            playing.add(str(event.get("response_id")))
-        elif kind in ("output_audio_buffer.stopped", "output_audio_buffer.cleared"):
-            if event.get("response_id"):
-                playing.discard(str(event.get("response_id")))
-            else:
-                playing.clear()
-    return (open_turn or awaiting_create or pending_transcripts > 0 or pending_creates > 0
-            or bool(calls) or bool(responses) or bool(playing))
 
 
 def _typed_message(record: Record) -> bool:
