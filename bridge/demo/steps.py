@@ -1,9 +1,12 @@
 """Running a scenario's steps on a live bridge: act (say, play, type, wait), wait for the
-expected tool call, wait until the agent has finished answering (`settle`), and collect what
-happened.
+expected tool call and the step's own DOM checks, wait until the agent has finished answering
+(`settle`), and collect what happened.
 
-A step's expectation holds only when the bridge verified the call in the DOM; which call it
-waits for is said by `drive.matching.CallMatcher`, the same matcher as `wait_for_tool`'s.
+A step's expectation holds only when the bridge verified the call in the DOM (or, for a call
+of a user's page that no declared check covers, `unchecked`, when the step's own `expect.dom`
+checks it) and then every check of `expect.dom` held, all within the step's `timeout_s`. Which
+call it waits for is said by `drive.matching.CallMatcher`, the same matcher as
+`wait_for_tool`'s. A `count_delta` of `expect.dom` counts from before the step acts.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from ..browser.dom_checks import Baseline
 from ..drive.handle import BridgeHandle
 from ..drive.matching import CallMatcher, calls_seen
 from ..events.log import EventLog, Record
@@ -45,13 +49,11 @@ class StepRunner:
 
     def run(self, step: Step) -> StepResult:
         total = len(self.scenario.steps)
-        awaited = (f" — then waiting up to {step.expect.timeout_s:g} s for "
-                   f"{CallMatcher(step.expect.tool, step.expect.args).describe()}"
-                   if step.expect else "")
-        self.progress(f"step {step.index} of {total}: {step.describe()}{awaited}")
+        self.progress(f"step {step.index} of {total}: {step.describe()}{_awaited(step)}")
         result = StepResult(step=step, started_t=self.log.now())
         mark = self.log.last_seq
         try:
+            baseline = self._baseline(step)
             self._act(step, result)
         except Exception as err:  # a step that cannot even be performed fails, the run goes on
             result.reason = f"could not {step.kind}: {err}"
@@ -61,7 +63,7 @@ class StepRunner:
         if step.expect is None:
             result.ok = True
         else:
-            result.ok, result.reason = self._expect(step, mark)
+            result.ok, result.reason = self._expect(step, mark, result, baseline)
         self._settle(mark, quiet_s=_QUIET_S if result.ok else _QUIET_AFTER_FAILURE_S)
         result.ended_t = self.log.now()
         self._collect(result, mark)
@@ -93,21 +95,52 @@ class StepRunner:
             assert step.seconds is not None
             time.sleep(step.seconds)
 
-    def _expect(self, step: Step, mark: int) -> tuple[bool, str | None]:
-        """The first call of the expected tool and arguments decides, whatever its verdict."""
+    def _baseline(self, step: Step) -> Baseline | None:
+        """What the step's `count_delta` checks count from, read before it acts."""
+        dom = step.expect.dom if step.expect else ()
+        if not any(check.kind == "count_delta" for check in dom):
+            return None
+        return self.handle.dom_baseline(dom)
+
+    def _expect(self, step: Step, mark: int, result: StepResult,
+                baseline: Baseline | None) -> tuple[bool, str | None]:
+        """The expected call, then the step's own DOM checks, within the step's timeout."""
         expect = step.expect
         assert expect is not None
+        deadline = time.monotonic() + expect.timeout_s
+        call: ToolVerified | None = None
+        if expect.tool is not None:
+            call, failure = self._expect_call(step, mark)
+            if failure is not None:
+                return False, failure
+        if not expect.dom:
+            return True, None
+        result.dom = self.handle.check_dom(
+            expect.dom, arguments=call.arguments if call else None, baseline=baseline,
+            timeout_s=max(0.0, deadline - time.monotonic()))
+        if result.dom.verdict == "verified":
+            return True, None
+        return False, f"the step's DOM checks did not hold: {result.dom.reason}"
+
+    def _expect_call(self, step: Step, mark: int) -> tuple[ToolVerified | None, str | None]:
+        """The first call of the expected tool and arguments decides, whatever its verdict:
+        the call, and why it does not meet the expectation (None if it does)."""
+        expect = step.expect
+        assert expect is not None and expect.tool is not None
         wanted = CallMatcher(expect.tool, expect.args)
         try:
             record = self.log.wait_for(wanted, timeout_s=expect.timeout_s, after=mark)
         except TimeoutError:
-            return False, self._why_missing(step, wanted, mark)
+            return None, self._why_missing(step, wanted, mark)
         call = ToolVerified.from_record(record)
-        if call.verdict == "verified":
-            return True, None
+        if call.verdict == "verified" or (call.verdict == "unchecked" and expect.dom):
+            return call, None
+        ran = f"{expect.tool} {call.arguments_json} ran"
+        if call.verdict == "unchecked":
+            return call, (f"{ran}, but nothing checks it in the DOM: declare checks for "
+                          f"{expect.tool} (`checks:`) or give the step `expect.dom`")
         why = call.reason or "the DOM did not show the change"
-        return False, (f"{expect.tool} {call.arguments_json} ran, but the DOM did not confirm "
-                       f"it: {why}")
+        return call, f"{ran}, but the DOM did not confirm it: {why}"
 
     def _why_missing(self, step: Step, wanted: CallMatcher, mark: int) -> str:
         assert step.expect is not None
@@ -157,15 +190,33 @@ class StepRunner:
         result.agent = " ".join(a for a in agent if isinstance(a, str)) or None
 
 
+def _awaited(step: Step) -> str:
+    expect = step.expect
+    if expect is None:
+        return ""
+    wanted = [CallMatcher(expect.tool, expect.args).describe()] if expect.tool else []
+    if expect.dom:
+        wanted.append(f"{len(expect.dom)} DOM check{'' if len(expect.dom) == 1 else 's'}")
+    return f" — then waiting up to {expect.timeout_s:g} s for {' and '.join(wanted)}"
+
+
 def _outcome_line(result: StepResult) -> str:
+    held = "" if result.dom is None else (
+        f"; the step's {_checks(result)} held ({result.dom.elapsed_ms:.0f} ms)")
     if not result.tool_calls:
-        return "done" if result.step.kind == "wait" else "done (no tool call)"
+        done = "done" if result.step.kind == "wait" else "done (no tool call)"
+        return done + held
     parts = []
     for call in result.tool_calls:
         verdict = _VERDICT_WORDS.get(call.verdict, call.verdict)
         latency = f", {call.latency_ms:.0f} ms after the turn" if call.latency_ms else ""
         parts.append(f"{call.name} {json.dumps(call.arguments)} {verdict}{latency}")
-    return "; ".join(parts)
+    return "; ".join(parts) + held
+
+
+def _checks(result: StepResult) -> str:
+    count = len(result.step.expect.dom) if result.step.expect else 0
+    return f"{count} DOM check{'' if count == 1 else 's'}"
 
 
 def _typed_message(record: Record) -> bool:
