@@ -24,6 +24,7 @@ from ..drive.handle import BridgeHandle
 from ..drive.thread import BridgeThread
 from ..errors import BrowserError, RecordingError, ScenarioError, SettingsError
 from ..events.log import Record
+from ..events.records import BrowserFailed, all_of, read
 from .recording import PageRecorder, write_webm
 from .report import write_report
 from .results import (
@@ -39,9 +40,11 @@ from .results import (
 from .scenario import Scenario, load_scenario
 from .steps import Progress, StepRunner
 
-__all__ = ["OUTPUT_FILES", "DemoResult", "StepResult", "ToolCallResult", "command", "run_demo"]
+__all__ = ["OUTPUT_FILES", "DemoResult", "StepResult", "ToolCallResult", "command", "run_demo",
+           "wait_connected"]
 
 _TAIL_S = 0.5
+_CONNECT_TIMEOUT_S = 60.0
 # A call's screenshot is the frame on screen this long after its verification.
 _SHOT_AFTER_S = 0.3
 
@@ -65,7 +68,7 @@ def run_demo(
              f"{'headless' if settings.headless else 'headed'} Chromium{page})")
     thread = BridgeThread(settings).start(timeout_s=60)
     try:
-        handle = BridgeHandle(thread).wait_ready(timeout_s=60)
+        handle = wait_connected(BridgeHandle(thread), timeout_s=_CONNECT_TIMEOUT_S)
         if scenario.page.inline_checks is not None:
             handle.declare_checks(scenario.page.inline_checks)
         if prepare is not None:
@@ -84,6 +87,24 @@ def run_demo(
     _attach_screenshots(result)
     _write_outputs(result, progress)
     return result
+
+
+def wait_connected(handle: BridgeHandle, *, timeout_s: float) -> BridgeHandle:
+    """`handle` once its page is connected; BrowserError as soon as the controlled browser
+    failed to start (a `start:` with nothing to click, say), or saying what the bridge saw of
+    a page that did not connect within `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while not handle.browser.connected:
+        failed = all_of(BrowserFailed, handle.event_log.records())
+        if failed:
+            raise BrowserError(f"the controlled browser could not start: {failed[-1].error}")
+        if time.monotonic() >= deadline:
+            seen = [entry.describe() for entry in map(read, handle.event_log.records())
+                    if entry is not None][-5:]
+            raise BrowserError(f"the page did not connect within {timeout_s:g} s; the bridge "
+                               f"saw {'; '.join(seen) if seen else 'no signalling from it'}")
+        time.sleep(0.05)
+    return handle
 
 
 def _attach_screenshots(result: DemoResult) -> None:
