@@ -115,9 +115,12 @@ class StepRunner:
                 return False, failure
         if not expect.dom:
             return True, None
-        result.dom = self.handle.check_dom(
-            expect.dom, arguments=call.arguments if call else None, baseline=baseline,
-            timeout_s=max(0.0, deadline - time.monotonic()))
+        try:
+            result.dom = self.handle.check_dom(
+                expect.dom, arguments=call.arguments if call else None, baseline=baseline,
+                timeout_s=max(0.0, deadline - time.monotonic()))
+        except Exception as err:  # the page could not be read at all; the run goes on
+            return False, f"could not check the step's DOM checks: {err}"
         if result.dom.verdict == "verified":
             return True, None
         return False, f"the step's DOM checks did not hold: {result.dom.reason}"

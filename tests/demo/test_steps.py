@@ -118,3 +118,14 @@ def test_checks_alone_are_read_right_after_the_step_acts() -> None:
     result = _run(page, 2)
     assert result.ok and page.asked == [("type", "clear the list"),
                                         ("check", (None, None, True))]
+
+
+def test_a_page_that_cannot_be_read_fails_the_step_and_not_the_run() -> None:
+    class Unreadable(TypedPage):
+        def check_dom(self, checks: Sequence[Check], *, arguments: Mapping[str, Any] | None,
+                      baseline: Baseline | None, timeout_s: float) -> CheckResult:
+            raise TimeoutError("the bridge did not answer")
+
+    result = _run(Unreadable("verified"), 0)
+    assert not result.ok
+    assert result.reason == "could not check the step's DOM checks: the bridge did not answer"
