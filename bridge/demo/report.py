@@ -1,19 +1,22 @@
 """The demo's `report.html`: one self-contained page (inline styles, screenshots as data URIs)
 with the timeline, what the user said and the upstream heard, each tool call with its arguments,
-what the DOM showed and whether that verified it, latencies, and the recording beside it."""
+what the DOM showed and whether that verified it (for a call nothing checked, what it changed in
+the DOM), each step's own DOM checks, latencies, and the recording beside it."""
 
 from __future__ import annotations
 
 import base64
 import html
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..events.log import Record
 from ..events.records import read
 
 if TYPE_CHECKING:
+    from ..browser.checks import CheckResult
     from .results import DemoResult, StepResult, ToolCallResult
 
 __all__ = ["write_report"]
@@ -134,6 +137,8 @@ def _step(step: StepResult, origin: float) -> str:
         rows.append(("upstream heard", '<span class="muted">nothing</span>'))
     if step.agent:
         rows.append(("agent said", _e(step.agent)))
+    if step.dom is not None:
+        rows.append(("step's DOM checks", _dom(step.dom)))
     table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
     calls = "".join(_call(call, origin) for call in step.tool_calls)
     css = "step" if step.ok else "step failed"
@@ -146,15 +151,37 @@ _VERDICTS = {"verified": '<span class="ok">verified</span>',
              "not_verified": '<span class="fail">NOT verified</span>'}
 
 
+def _dom(dom: CheckResult) -> str:
+    verdict = _VERDICTS.get(dom.verdict, f'<span class="muted">{_e(dom.verdict)}</span>')
+    why = f" — {_e(dom.reason)}" if dom.reason else ""
+    return (f"{verdict}{why} <span class=muted>({dom.elapsed_ms:.0f} ms, {dom.reads} "
+            f"read{'' if dom.reads == 1 else 's'})</span><br><code>{_e(_observed(dom.observed))}"
+            "</code>")
+
+
+def _observed(observed: Mapping[str, Any]) -> str:
+    return (", ".join(f"{k} = {v}" for k, v in observed.items()) or "—")[:400]
+
+
+def _changes(changes: Mapping[str, Any]) -> str:
+    """A call's DOM change summary: the counts, then the samples."""
+    counts = [f"{changes[k]} {k}" for k in ("added", "removed", "attributes", "styles", "text")
+              if isinstance(changes.get(k), int) and changes[k]]
+    samples = [str(s) for s in changes.get("samples") or []][:5]
+    line = ", ".join(counts) or "no DOM change"
+    return line + "".join(f"<br><code>{_e(sample[:200])}</code>" for sample in samples)
+
+
 def _call(call: ToolCallResult, origin: float) -> str:
     verdict = _VERDICTS.get(call.verdict, f'<span class="muted">{_e(call.verdict)}</span>')
     latency = "—" if call.latency_ms is None else f"{call.latency_ms:.0f} ms"
-    observed = ", ".join(f"{k} = {v}" for k, v in call.observed.items()) or "—"
     rows = [("tool call", f"<code>{_e(call.name)}</code> at {call.t - origin:.2f} s"),
             ("arguments", f"<code>{_e(json.dumps(call.arguments))}</code>"),
-            ("DOM showed", f"<code>{_e(observed[:400])}</code>"),
+            ("DOM showed", f"<code>{_e(_observed(call.observed))}</code>"),
             ("verified", verdict + (f" — {_e(call.reason)}" if call.reason else "")),
             ("end of turn → verified", latency)]
+    if call.changes or call.verdict == "unchecked":
+        rows.insert(3, ("DOM changes", _changes(call.changes)))
     table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
     shot = ""
     if call.screenshot:

@@ -2,7 +2,8 @@
 
 A tool call is the bridge's own `bridge.tool_verified` record read back from the event log
 (`drive.handle.VerifiedCall`) with what the demo adds: the latency from the end of the user's
-turn and the frame on screen just after it.
+turn and the frame on screen just after it. A step's own DOM checks (`expect.dom`) give a
+`browser.checks.CheckResult`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..browser.checks import CheckResult
 from ..drive.handle import VerifiedCall
 from .recording import Capture, RecordingInfo
 from .scenario import Scenario, Step
@@ -37,7 +39,8 @@ class ToolCallResult(VerifiedCall):
         return {"name": self.name, "arguments": self.arguments, "verified": self.verified,
                 "verdict": self.verdict, "observed": self.observed,
                 "latency_ms": None if self.latency_ms is None else round(self.latency_ms, 1),
-                "reason": self.reason, "call_id": self.call_id, "t": round(self.t, 3)}
+                "reason": self.reason, "changes": self.changes or None, "call_id": self.call_id,
+                "t": round(self.t, 3)}
 
 
 @dataclass
@@ -51,6 +54,7 @@ class StepResult:
     started_t: float | None = None
     turn_ended_t: float | None = None
     ended_t: float | None = None
+    dom: CheckResult | None = None  # the step's own checks (`expect.dom`), once they ran
 
     def as_json(self) -> dict[str, Any]:
         step = self.step
@@ -58,6 +62,7 @@ class StepResult:
                 "ok": self.ok, "reason": self.reason,
                 "expected": step.expect.as_json() if step.expect else None,
                 "tool_calls": [c.as_json() for c in self.tool_calls],
+                "dom": _dom_json(self.dom),
                 "transcript": self.transcript, "agent": self.agent,
                 "started_t": _rounded(self.started_t), "turn_ended_t": _rounded(self.turn_ended_t),
                 "ended_t": _rounded(self.ended_t)}
@@ -96,6 +101,14 @@ class DemoResult:
             "events": EVENTS_FILE,
             "report": REPORT_FILE,
         }
+
+
+def _dom_json(dom: CheckResult | None) -> dict[str, Any] | None:
+    if dom is None:
+        return None
+    return {"verdict": dom.verdict, "verified": dom.verdict == "verified",
+            "observed": dom.observed, "reason": dom.reason, "reads": dom.reads,
+            "elapsed_ms": round(dom.elapsed_ms, 1)}
 
 
 def _input_of(step: Step) -> Any:

@@ -1,8 +1,10 @@
 """`rtc-bridge demo SCENARIO --out DIR`: run a scripted session, record it, report on it.
 
-The session runs on a real bridge (its controlled Chromium, the configured upstream); each step
-types, says or plays into the page (`steps`), and its expectation holds only when the bridge
-verified the tool call in the DOM. DIR gets `events.jsonl`, `summary.json`, `session.webm`
+The session runs on a real bridge (its controlled Chromium, the configured upstream), on the
+bridge's own voice page or on the user's page the scenario names (`page:`, `start:`, `checks:`,
+which win over the environment's); each step types, says or plays into the page (`steps`), and
+its expectation holds only when the bridge verified the tool call in the DOM and the step's own
+DOM checks held. DIR gets `events.jsonl`, `summary.json`, `session.webm`
 (the page with sound) and `report.html` (`results` holds what they are made from). The exit
 status is 0 only if every expectation held.
 """
@@ -20,8 +22,9 @@ from pathlib import Path
 from ..config import Settings
 from ..drive.handle import BridgeHandle
 from ..drive.thread import BridgeThread
-from ..errors import ChromiumNotFound, RecordingError, ScenarioError, SettingsError
+from ..errors import BrowserError, RecordingError, ScenarioError, SettingsError
 from ..events.log import Record
+from ..events.records import BrowserFailed, all_of, read
 from .recording import PageRecorder, write_webm
 from .report import write_report
 from .results import (
@@ -37,9 +40,11 @@ from .results import (
 from .scenario import Scenario, load_scenario
 from .steps import Progress, StepRunner
 
-__all__ = ["OUTPUT_FILES", "DemoResult", "StepResult", "ToolCallResult", "command", "run_demo"]
+__all__ = ["OUTPUT_FILES", "DemoResult", "StepResult", "ToolCallResult", "command", "run_demo",
+           "wait_connected"]
 
 _TAIL_S = 0.5
+_CONNECT_TIMEOUT_S = 60.0
 # A call's screenshot is the frame on screen this long after its verification.
 _SHOT_AFTER_S = 0.3
 
@@ -52,16 +57,20 @@ def run_demo(
     progress: Progress = print,
     prepare: Callable[[BridgeHandle], None] | None = None,
 ) -> DemoResult:
-    """Run `scenario` on a bridge started with `settings` and write the outputs into `out_dir`
-    (which must exist). `prepare(handle)` runs once the page is connected, before recording."""
-    settings = settings.replace(events_path=out_dir / EVENTS_FILE)
+    """Run `scenario` on a bridge started with `settings` (the scenario's page, start and checks
+    in place of theirs) and write the outputs into `out_dir` (which must exist).
+    `prepare(handle)` runs once the page is connected, before recording."""
+    settings = scenario.page.settings_for(settings).replace(events_path=out_dir / EVENTS_FILE)
     result = DemoResult(scenario=scenario, out_dir=out_dir, steps=[], upstream=settings.upstream,
                         started_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    page = f", your page {settings.page}" if settings.page else ""
     progress(f"starting the bridge ({settings.upstream} upstream, "
-             f"{'headless' if settings.headless else 'headed'} Chromium)")
+             f"{'headless' if settings.headless else 'headed'} Chromium{page})")
     thread = BridgeThread(settings).start(timeout_s=60)
     try:
-        handle = BridgeHandle(thread).wait_ready(timeout_s=60)
+        handle = wait_connected(BridgeHandle(thread), timeout_s=_CONNECT_TIMEOUT_S)
+        if scenario.page.inline_checks is not None:
+            handle.declare_checks(scenario.page.inline_checks)
         if prepare is not None:
             prepare(handle)
         recorder = PageRecorder(handle.browser.page, handle.event_log)
@@ -78,6 +87,24 @@ def run_demo(
     _attach_screenshots(result)
     _write_outputs(result, progress)
     return result
+
+
+def wait_connected(handle: BridgeHandle, *, timeout_s: float) -> BridgeHandle:
+    """`handle` once its page is connected; BrowserError as soon as the controlled browser
+    failed to start (a `start:` with nothing to click, say), or saying what the bridge saw of
+    a page that did not connect within `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while not handle.browser.connected:
+        failed = all_of(BrowserFailed, handle.event_log.records())
+        if failed:
+            raise BrowserError(f"the controlled browser could not start: {failed[-1].error}")
+        if time.monotonic() >= deadline:
+            seen = [entry.describe() for entry in map(read, handle.event_log.records())
+                    if entry is not None][-5:]
+            raise BrowserError(f"the page did not connect within {timeout_s:g} s; the bridge "
+                               f"saw {'; '.join(seen) if seen else 'no signalling from it'}")
+        time.sleep(0.05)
+    return handle
 
 
 def _attach_screenshots(result: DemoResult) -> None:
@@ -145,9 +172,9 @@ def command(
     1 if not, 2 if nothing could start (a bad scenario, DIR already there, bad settings)."""
     report_error = error or (lambda line: print(line, file=sys.stderr, flush=True))
     try:
-        scenario = load_scenario(scenario_file)
         settings = replace(Settings.from_env(port=0, headless=headless, upstream=upstream),
                            room_mic=False)
+        scenario = load_scenario(scenario_file, user_page=settings.page is not None)
         _prepare_out_dir(out_dir, force=force)
     except (ScenarioError, SettingsError, FileExistsError, OSError) as err:
         report_error(f"rtc-bridge demo: {err}")
@@ -158,7 +185,8 @@ def command(
     except KeyboardInterrupt:
         report_error("rtc-bridge demo: interrupted")
         return 130
-    except (ChromiumNotFound, RecordingError, RuntimeError, TimeoutError, OSError) as err:
+    # BrowserError: no Chromium, or the page could not be driven (ChromiumNotFound is one).
+    except (BrowserError, RecordingError, RuntimeError, TimeoutError, OSError) as err:
         report_error(f"rtc-bridge demo: the session could not run: {err}")
         return 1
     return 0 if result.passed and result.recording is not None else 1

@@ -11,6 +11,10 @@
         expect: {tool: changeButtonStyle, timeout_s: 10}
       - wait: 1.5
 
+With `page:` (a user's own page, see `scenario_page`; also `start:` and `checks:`) the tools are
+the page's own, declared at run time: `expect.tool` may name any tool and `args` any arguments.
+A step's `expect.dom` lists checks that must hold after it (`scenario_dom`).
+
 Every error names the file, the line and the key that is wrong.
 """
 
@@ -20,33 +24,39 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from ..browser.checks import Check
 from ..browser.tools import ToolRegistry
 from ..documents import LocatedMap, finite_number, located_error, parse_document, read_document
 from ..errors import ScenarioError
+from .scenario_dom import describe_check, read_dom
+from .scenario_page import PAGE_KEYS, ScenarioPage, read_page_keys
 
-__all__ = ["DEFAULT_TIMEOUT_S", "Expectation", "Scenario", "ScenarioError", "Step",
-           "load_scenario", "parse_scenario"]
+__all__ = ["DEFAULT_TIMEOUT_S", "Expectation", "Scenario", "ScenarioError", "ScenarioPage",
+           "Step", "load_scenario", "parse_scenario"]
 
 Kind = Literal["say", "type", "play", "wait"]
 KINDS: tuple[Kind, ...] = ("say", "type", "play", "wait")
 DEFAULT_TIMEOUT_S = 10.0
 MAX_WAIT_S = 600.0
-_TOP_KEYS = ("name", "voice", "steps")
+_TOP_KEYS = ("name", "voice", *PAGE_KEYS, "steps")
 _STEP_EXTRA_KEYS = ("expect", "voice")
-_EXPECT_KEYS = ("tool", "args", "timeout_s")
+_EXPECT_KEYS = ("tool", "args", "timeout_s", "dom")
 
 
 @dataclass(frozen=True)
 class Expectation:
-    """`tool` called, run and verified in the DOM within `timeout_s`, with `args` a subset of its
-    arguments (colours and sizes compared after normalisation)."""
+    """`tool` called, run and verified in the DOM, with `args` a subset of its arguments
+    (colours and sizes compared after normalisation); then every check of `dom` holding; all
+    within `timeout_s`. At least one of `tool` and `dom`."""
 
-    tool: str
+    tool: str | None
     args: dict[str, Any] = field(default_factory=dict)
     timeout_s: float = DEFAULT_TIMEOUT_S
+    dom: tuple[Check, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        return {"tool": self.tool, "args": dict(self.args), "timeout_s": self.timeout_s}
+        return {"tool": self.tool, "args": dict(self.args), "timeout_s": self.timeout_s,
+                "dom": [describe_check(check) for check in self.dom]}
 
 
 @dataclass(frozen=True)
@@ -74,25 +84,31 @@ class Scenario:
     path: Path
     voice: str | None
     steps: tuple[Step, ...]
+    page: ScenarioPage = field(default_factory=ScenarioPage)
 
 
-def load_scenario(path: str | Path, *, registry: ToolRegistry | None = None) -> Scenario:
-    """Read and check a scenario file; raises ScenarioError saying what is wrong and where."""
+def load_scenario(path: str | Path, *, registry: ToolRegistry | None = None,
+                  user_page: bool = False) -> Scenario:
+    """Read and check a scenario file; raises ScenarioError saying what is wrong and where.
+    `user_page`: the page is a user's even without `page:` (the environment names one)."""
     source = Path(path)
     data = read_document(source, what="scenario")
-    return _Checker(source, registry or ToolRegistry.load()).scenario(data)
+    return _Checker(source, registry or ToolRegistry.load(), user_page).scenario(data)
 
 
-def parse_scenario(text: str, *, path: Path, registry: ToolRegistry | None = None) -> Scenario:
-    """Check a scenario given as text; `path` names it in errors and anchors `play` files."""
-    return _Checker(path, registry or ToolRegistry.load()).scenario(parse_document(text, path=path))
+def parse_scenario(text: str, *, path: Path, registry: ToolRegistry | None = None,
+                   user_page: bool = False) -> Scenario:
+    """Check a scenario given as text; `path` names it in errors and anchors relative paths."""
+    checker = _Checker(path, registry or ToolRegistry.load(), user_page)
+    return checker.scenario(parse_document(text, path=path))
 
 
 class _Checker:
-    def __init__(self, path: Path, registry: ToolRegistry) -> None:
+    def __init__(self, path: Path, registry: ToolRegistry, user_page: bool) -> None:
         self.path = path
         self.base = path.parent
         self.registry = registry
+        self.user_page = user_page
 
     def fail(self, line: int | None, message: str) -> ScenarioError:
         return located_error(self.path, line, message)
@@ -102,6 +118,9 @@ class _Checker:
             raise self.fail(1, "a scenario is a mapping with `steps` (and optionally `name`, "
                                "`voice`)")
         self.unknown_keys(data, _TOP_KEYS, "the top level")
+        page = read_page_keys(data, path=self.path, fail=self.fail, user_page=self.user_page)
+        # A user's page declares its own tools when it runs: any name may be expected then.
+        self.user_page = self.user_page or page.location is not None
         name = data.get("name", self.path.stem)
         if not isinstance(name, str) or not name.strip():
             raise self.fail(data.key_lines.get("name"), "`name` must be a non-empty string")
@@ -116,7 +135,7 @@ class _Checker:
         checked = tuple(
             self.step(i, raw, lines[i - 1] if i <= len(lines) else data.key_lines.get("steps"))
             for i, raw in enumerate(steps, start=1))
-        return Scenario(name=name.strip(), path=self.path, voice=voice, steps=checked)
+        return Scenario(name=name.strip(), path=self.path, voice=voice, steps=checked, page=page)
 
     def unknown_keys(self, data: LocatedMap, known: tuple[str, ...], where: str) -> None:
         for key in data:
@@ -168,10 +187,10 @@ class _Checker:
         if seconds is None or not 0 < seconds <= MAX_WAIT_S:
             raise self.fail(key_line, f"{where}: `wait` needs seconds, a number above 0 and at "
                                       f"most {MAX_WAIT_S:g}")
-        if expect is not None:
+        if expect is not None and expect.tool is not None:
             raise self.fail(raw.key_lines.get("expect"), f"{where}: a wait step cannot expect a "
                                                          "tool; put `expect` on the step that asks")
-        return Step(index, kind, line, seconds=seconds)
+        return Step(index, kind, line, seconds=seconds, expect=expect)
 
     def expectation(self, raw: LocatedMap, where: str) -> Expectation:
         data = raw["expect"]
@@ -180,29 +199,51 @@ class _Checker:
             raise self.fail(line, f"{where}: `expect` must be a mapping such as "
                                   "{tool: changeBackgroundColor, args: {color: blue}}")
         self.unknown_keys(data, _EXPECT_KEYS, f"{where}'s expect")
+        tool, args, params = self.expected_call(data, where)
+        dom: tuple[Check, ...] = ()
+        if "dom" in data:
+            dom = read_dom(data["dom"], path=self.path, where=f"{where}: expect.dom",
+                           line=data.line_of("dom"), tool=tool, params=params, fail=self.fail)
+        timeout = finite_number(data.get("timeout_s", DEFAULT_TIMEOUT_S))
+        if timeout is None or not 0 < timeout <= MAX_WAIT_S:
+            raise self.fail(data.key_lines.get("timeout_s"), f"{where}: `timeout_s` must be a "
+                            f"number of seconds above 0 and at most {MAX_WAIT_S:g}")
+        return Expectation(tool=tool, args=args, timeout_s=timeout, dom=dom)
+
+    def expected_call(self, data: LocatedMap,
+                      where: str) -> tuple[str | None, dict[str, Any], list[str] | None]:
+        """`tool` and `args` of an expectation, and the tool's arguments where they are known
+        (None on a user's page, whose tools are its own)."""
         tool = data.get("tool")
-        if not isinstance(tool, str) or not tool:
+        if tool is None and "tool" not in data and "dom" in data:
+            if "args" in data:
+                raise self.fail(data.line_of("args"), f"{where}: `args` needs `tool`, the call "
+                                                      "they belong to")
+            return None, {}, None
+        known = "any tool of your page" if self.user_page else (
+            f"one of: {', '.join(self.registry.names)}")
+        if not isinstance(tool, str) or not tool.strip():
             raise self.fail(data.key_lines.get("tool", data.line), f"{where}: `expect` needs "
-                            f"`tool`, one of: {', '.join(self.registry.names)}")
-        if tool not in self.registry.names:
+                            f"`tool` ({known}) or `dom` (a list of checks)")
+        tool = tool.strip()
+        if not self.user_page and tool not in self.registry.names:
             raise self.fail(data.key_lines.get("tool"), f"{where}: unknown tool `{tool}` "
-                            f"(registered: {', '.join(self.registry.names)})")
+                            f"(registered: {', '.join(self.registry.names)}; with `page:`, "
+                            "any tool of your page)")
         args = data.get("args", {})
         if args is None:
             args = {}
         if not isinstance(args, dict):
             raise self.fail(data.key_lines.get("args"), f"{where}: `args` must be a mapping of "
                                                         "argument names to values")
-        params = (self.registry.get(tool).definition.get("parameters") or {}).get(
-            "properties") or {}
+        if self.user_page:
+            return tool, dict(args), None
+        params = list((self.registry.get(tool).definition.get("parameters") or {}).get(
+            "properties") or {})
         for key in args:
             if key not in params:
                 takes = ", ".join(params) or "no arguments"
                 raise self.fail(args.key_lines.get(str(key), data.key_lines.get("args"))
                                 if isinstance(args, LocatedMap) else data.key_lines.get("args"),
                                 f"{where}: {tool} has no argument `{key}` (it takes: {takes})")
-        timeout = finite_number(data.get("timeout_s", DEFAULT_TIMEOUT_S))
-        if timeout is None or not 0 < timeout <= MAX_WAIT_S:
-            raise self.fail(data.key_lines.get("timeout_s"), f"{where}: `timeout_s` must be a "
-                            f"number of seconds above 0 and at most {MAX_WAIT_S:g}")
-        return Expectation(tool=tool, args=dict(args), timeout_s=timeout)
+        return tool, dict(args), params

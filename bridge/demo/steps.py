@@ -1,8 +1,12 @@
 """Running a scenario's steps on a live bridge: act (say, play, type, wait), wait for the
-expected tool call, wait until the agent has finished answering, and collect what happened.
+expected tool call and the step's own DOM checks, wait until the agent has finished answering
+(`settle`), and collect what happened.
 
-A step's expectation holds only when the bridge verified the call in the DOM; which call it
-waits for is said by `drive.matching.CallMatcher`, the same matcher as `wait_for_tool`'s.
+A step's expectation holds only when the bridge verified the call in the DOM (or, for a call
+of a user's page that no declared check covers, `unchecked`, when the step's own `expect.dom`
+checks it) and then every check of `expect.dom` held, all within the step's `timeout_s`. Which
+call it waits for is said by `drive.matching.CallMatcher`, the same matcher as
+`wait_for_tool`'s. A `count_delta` of `expect.dom` counts from before the step acts.
 """
 
 from __future__ import annotations
@@ -13,14 +17,16 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from ..browser.checks import Baseline
 from ..drive.handle import BridgeHandle
 from ..drive.matching import CallMatcher, calls_seen
 from ..events.log import EventLog, Record
 from ..events.records import ToolRefused, ToolVerified, all_of
 from .results import StepResult, ToolCallResult
 from .scenario import Scenario, Step
+from .settle import conversation_busy
 
-__all__ = ["Progress", "StepRunner", "conversation_busy"]
+__all__ = ["Progress", "StepRunner"]
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -43,13 +49,11 @@ class StepRunner:
 
     def run(self, step: Step) -> StepResult:
         total = len(self.scenario.steps)
-        awaited = (f" — then waiting up to {step.expect.timeout_s:g} s for "
-                   f"{CallMatcher(step.expect.tool, step.expect.args).describe()}"
-                   if step.expect else "")
-        self.progress(f"step {step.index} of {total}: {step.describe()}{awaited}")
+        self.progress(f"step {step.index} of {total}: {step.describe()}{_awaited(step)}")
         result = StepResult(step=step, started_t=self.log.now())
         mark = self.log.last_seq
         try:
+            baseline = self._baseline(step)
             self._act(step, result)
         except Exception as err:  # a step that cannot even be performed fails, the run goes on
             result.reason = f"could not {step.kind}: {err}"
@@ -59,7 +63,7 @@ class StepRunner:
         if step.expect is None:
             result.ok = True
         else:
-            result.ok, result.reason = self._expect(step, mark)
+            result.ok, result.reason = self._expect(step, mark, result, baseline)
         self._settle(mark, quiet_s=_QUIET_S if result.ok else _QUIET_AFTER_FAILURE_S)
         result.ended_t = self.log.now()
         self._collect(result, mark)
@@ -91,21 +95,55 @@ class StepRunner:
             assert step.seconds is not None
             time.sleep(step.seconds)
 
-    def _expect(self, step: Step, mark: int) -> tuple[bool, str | None]:
-        """The first call of the expected tool and arguments decides, whatever its verdict."""
+    def _baseline(self, step: Step) -> Baseline | None:
+        """What the step's `count_delta` checks count from, read before it acts."""
+        dom = step.expect.dom if step.expect else ()
+        if not any(check.kind == "count_delta" for check in dom):
+            return None
+        return self.handle.dom_baseline(dom)
+
+    def _expect(self, step: Step, mark: int, result: StepResult,
+                baseline: Baseline | None) -> tuple[bool, str | None]:
+        """The expected call, then the step's own DOM checks, within the step's timeout."""
         expect = step.expect
         assert expect is not None
+        deadline = time.monotonic() + expect.timeout_s
+        call: ToolVerified | None = None
+        if expect.tool is not None:
+            call, failure = self._expect_call(step, mark)
+            if failure is not None:
+                return False, failure
+        if not expect.dom:
+            return True, None
+        try:
+            result.dom = self.handle.check_dom(
+                expect.dom, arguments=call.arguments if call else None, baseline=baseline,
+                timeout_s=max(0.0, deadline - time.monotonic()))
+        except Exception as err:  # the page could not be read at all; the run goes on
+            return False, f"could not check the step's DOM checks: {err}"
+        if result.dom.verdict == "verified":
+            return True, None
+        return False, f"the step's DOM checks did not hold: {result.dom.reason}"
+
+    def _expect_call(self, step: Step, mark: int) -> tuple[ToolVerified | None, str | None]:
+        """The first call of the expected tool and arguments decides, whatever its verdict:
+        the call, and why it does not meet the expectation (None if it does)."""
+        expect = step.expect
+        assert expect is not None and expect.tool is not None
         wanted = CallMatcher(expect.tool, expect.args)
         try:
             record = self.log.wait_for(wanted, timeout_s=expect.timeout_s, after=mark)
         except TimeoutError:
-            return False, self._why_missing(step, wanted, mark)
+            return None, self._why_missing(step, wanted, mark)
         call = ToolVerified.from_record(record)
-        if call.verdict == "verified":
-            return True, None
+        if call.verdict == "verified" or (call.verdict == "unchecked" and expect.dom):
+            return call, None
+        ran = f"{expect.tool} {call.arguments_json} ran"
+        if call.verdict == "unchecked":
+            return call, (f"{ran}, but nothing checks it in the DOM: declare checks for "
+                          f"{expect.tool} (`checks:`) or give the step `expect.dom`")
         why = call.reason or "the DOM did not show the change"
-        return False, (f"{expect.tool} {call.arguments_json} ran, but the DOM did not confirm "
-                       f"it: {why}")
+        return call, f"{ran}, but the DOM did not confirm it: {why}"
 
     def _why_missing(self, step: Step, wanted: CallMatcher, mark: int) -> str:
         assert step.expect is not None
@@ -132,7 +170,8 @@ class StepRunner:
         while time.monotonic() < deadline:
             records = self.log.records(after=mark)
             last_t = records[-1].t if records else 0.0
-            if not conversation_busy(records) and self.log.now() - last_t >= quiet_s:
+            now = self.log.now()
+            if not conversation_busy(records, now=now) and now - last_t >= quiet_s:
                 return
             time.sleep(0.05)
         self.progress(f"  (the agent was still busy after {_SETTLE_MAX_S:g} s; going on)")
@@ -154,71 +193,33 @@ class StepRunner:
         result.agent = " ".join(a for a in agent if isinstance(a, str)) or None
 
 
+def _awaited(step: Step) -> str:
+    expect = step.expect
+    if expect is None:
+        return ""
+    wanted = [CallMatcher(expect.tool, expect.args).describe()] if expect.tool else []
+    if expect.dom:
+        wanted.append(f"{len(expect.dom)} DOM check{'' if len(expect.dom) == 1 else 's'}")
+    return f" — then waiting up to {expect.timeout_s:g} s for {' and '.join(wanted)}"
+
+
 def _outcome_line(result: StepResult) -> str:
+    held = "" if result.dom is None else (
+        f"; the step's {_checks(result)} held ({result.dom.elapsed_ms:.0f} ms)")
     if not result.tool_calls:
-        return "done" if result.step.kind == "wait" else "done (no tool call)"
+        done = "done" if result.step.kind == "wait" else "done (no tool call)"
+        return done + held
     parts = []
     for call in result.tool_calls:
         verdict = _VERDICT_WORDS.get(call.verdict, call.verdict)
         latency = f", {call.latency_ms:.0f} ms after the turn" if call.latency_ms else ""
         parts.append(f"{call.name} {json.dumps(call.arguments)} {verdict}{latency}")
-    return "; ".join(parts)
+    return "; ".join(parts) + held
 
 
-def conversation_busy(records: list[Record]) -> bool:
-    """Whether the conversation is still moving: a user turn open or not yet transcribed, a
-    function call without its output, an output not yet followed by `response.create`, a
-    response asked for or running, or audio playing."""
-    open_turn = False
-    awaiting_create = False
-    pending_transcripts = 0
-    pending_creates = 0
-    calls: dict[str, str] = {}  # call id → response id, until the page sends its output
-    responses: set[str] = set()
-    playing: set[str] = set()
-    for record in records:
-        event, kind = record.event, record.type
-        if record.dir == "client":
-            item = event.get("item") or {}
-            if kind == "response.create":
-                pending_creates += 1
-                awaiting_create = False
-            elif kind == "conversation.item.create" and item.get("type") == "function_call_output":
-                calls.pop(str(item.get("call_id")), None)
-                awaiting_create = True
-            continue
-        if record.dir != "server":
-            continue
-        if kind == "input_audio_buffer.speech_started":
-            open_turn = True
-        elif kind in ("input_audio_buffer.speech_stopped", "input_audio_buffer.cleared"):
-            open_turn = False
-        elif kind == "input_audio_buffer.committed":
-            pending_transcripts += 1
-        elif kind in ("conversation.item.input_audio_transcription.completed",
-                      "conversation.item.input_audio_transcription.failed"):
-            pending_transcripts = max(0, pending_transcripts - 1)
-        elif kind == "response.function_call_arguments.done":
-            calls[str(event.get("call_id"))] = str(event.get("response_id"))
-        elif kind == "response.created":
-            pending_creates = max(0, pending_creates - 1)
-            responses.add(str((event.get("response") or {}).get("id")))
-        elif kind == "response.done":
-            response = event.get("response") or {}
-            responses.discard(str(response.get("id")))
-            if response.get("status") != "completed":  # its calls never run
-                calls = {c: r for c, r in calls.items() if r != str(response.get("id"))}
-        elif kind == "error":
-            pending_creates = max(0, pending_creates - 1)
-        elif kind == "output_audio_buffer.started":
-            playing.add(str(event.get("response_id")))
-        elif kind in ("output_audio_buffer.stopped", "output_audio_buffer.cleared"):
-            if event.get("response_id"):
-                playing.discard(str(event.get("response_id")))
-            else:
-                playing.clear()
-    return (open_turn or awaiting_create or pending_transcripts > 0 or pending_creates > 0
-            or bool(calls) or bool(responses) or bool(playing))
+def _checks(result: StepResult) -> str:
+    count = len(result.step.expect.dom) if result.step.expect else 0
+    return f"{count} DOM check{'' if count == 1 else 's'}"
 
 
 def _typed_message(record: Record) -> bool:

@@ -1,18 +1,29 @@
 """Driving a running bridge from synchronous code: tests, scripts, notebooks.
 
 `BridgeHandle` wraps a BridgeThread: type into the controlled page, speak into its microphone
-track, read its DOM, and wait for tool calls that the bridge verified in the DOM.
+track, read its DOM, check it (`check_dom`, the `--checks` format), and wait for tool calls
+that the bridge verified in the DOM.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
-from ..browser.checks.model import load_checks, parse_checks
+from ..browser.checks import DEFAULT_TIMEOUT_S as CHECK_TIMEOUT_S
+from ..browser.checks import (
+    Baseline,
+    Check,
+    CheckResult,
+    ChecksFile,
+    DomChecker,
+    load_checks,
+    parse_check_list,
+    parse_checks,
+)
 from ..events.log import EventLog, Record
 from ..events.records import ToolVerified
 from ..events.verdicts import Verdict
@@ -117,12 +128,14 @@ class BridgeHandle:
         browser = self.browser
         return self.thread.call(lambda: browser.page.evaluate(expression, arg))
 
-    def declare_checks(self, checks: Mapping[str, Any] | str | os.PathLike[str] | None) -> None:
+    def declare_checks(
+        self, checks: Mapping[str, Any] | ChecksFile | str | os.PathLike[str] | None
+    ) -> None:
         """What each tool of your page (`--page`) should change in the DOM, from the next call
-        on: the `--checks` format as a mapping (`{"tools": {name: {"checks": [...]}}}`) or a
-        file; None for none (each call `unchecked`)."""
-        if checks is None:
-            parsed = None
+        on: the `--checks` format as a mapping (`{"tools": {name: {"checks": [...]}}}`), a file,
+        or a `ChecksFile` already read; None for none (each call `unchecked`)."""
+        if checks is None or isinstance(checks, ChecksFile):
+            parsed = checks
         elif isinstance(checks, Mapping):
             parsed = parse_checks(checks, source="declare_checks")
         else:
@@ -154,6 +167,37 @@ class BridgeHandle:
     def run(self, fn: Callable[[], Coroutine[Any, Any, T]], *, timeout_s: float = 30.0) -> T:
         """Run `fn()` (a coroutine function, e.g. on `page`) on the bridge's loop; its result."""
         return self.thread.call(fn, timeout_s=timeout_s)
+
+    def dom_baseline(self, checks: Sequence[Check] | Sequence[Mapping[str, Any]], *,
+                     arguments: Mapping[str, Any] | None = None,
+                     timeout_s: float = 10.0) -> Baseline:
+        """What `checks`' `count_delta` counts from, read now: before whatever should change
+        the page (pass it to `check_dom`). `arguments` fill the selectors' `{name}`s."""
+        wanted = _as_checks(checks)
+        browser = self.browser
+
+        async def read() -> Baseline:
+            return await DomChecker(browser.page).baseline(wanted, arguments)
+
+        return self.thread.call(read, timeout_s=timeout_s)
+
+    def check_dom(self, checks: Sequence[Check] | Sequence[Mapping[str, Any]], *,
+                  arguments: Mapping[str, Any] | None = None, baseline: Baseline | None = None,
+                  timeout_s: float = CHECK_TIMEOUT_S) -> CheckResult:
+        """Poll the controlled page until every check holds or `timeout_s` has passed; the
+        verdict (`verified` or `not_verified`, with what each check saw and why one failed).
+
+        `checks` are in the `--checks` format (`[{"selector": "body", "style":
+        {"color": "{color}"}}]`) or already read; `{name}` takes `arguments[name]`; a
+        `count_delta` counts from `baseline` (see `dom_baseline`)."""
+        wanted = _as_checks(checks)
+        browser = self.browser
+
+        async def check() -> CheckResult:
+            return await DomChecker(browser.page).verify(wanted, arguments, baseline,
+                                                         timeout_s=timeout_s)
+
+        return self.thread.call(check, timeout_s=timeout_s + 30)
 
     def wait_for_tool(
         self,
@@ -188,3 +232,8 @@ class BridgeHandle:
     def events(self, *, after: int = 0, type: str | None = None) -> list[Record]:
         return [r for r in self.event_log.records(after=after) if type is None or r.type == type]
 
+
+def _as_checks(checks: Sequence[Check] | Sequence[Mapping[str, Any]]) -> tuple[Check, ...]:
+    if all(isinstance(check, Check) for check in checks):
+        return tuple(check for check in checks if isinstance(check, Check))
+    return parse_check_list(list(checks), source="check_dom", where="checks")

@@ -1,6 +1,6 @@
 """Ephemeral keys as OpenAI mints them: `POST /v1/realtime/client_secrets` (GA) and the beta
 `POST /v1/realtime/sessions`, for the engine's own endpoints and for the controlled browser's
-routing (`browser.routing`).
+routing (`browser.network.routing`).
 
 A key stands for the session it was asked with: a call made with it starts from that session.
 The keys open calls on this bridge only; they are never OpenAI's keys.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bridge.demo.steps import conversation_busy
+from bridge.demo.settle import CREATE_GRACE_S, conversation_busy
 from bridge.events.log import Record
 
 
@@ -51,3 +51,14 @@ def test_calls_of_a_cancelled_response_are_not_waited_for() -> None:
     assert not conversation_busy(_records(CREATED_1, CALL, cancelled))
     refused = ("server", "error", {"error": {"code": "conversation_already_has_active_response"}})
     assert not conversation_busy(_records(CREATE, refused))
+
+
+def test_a_page_that_never_asks_for_an_answer_is_done_a_moment_after_its_output() -> None:
+    # The seed's style: the output, and no response.create after it.
+    records = _records(CREATED_1, CALL, DONE_1, OUTPUT)
+    output_t = records[-1].t
+    assert conversation_busy(records, now=output_t + CREATE_GRACE_S / 2)
+    assert not conversation_busy(records, now=output_t + CREATE_GRACE_S)
+    assert conversation_busy(records)  # with no clock to judge by, it waits for one
+    # A page that does ask keeps the step waiting for the answer, however long it takes.
+    assert conversation_busy(_records(CREATED_1, CALL, DONE_1, OUTPUT, CREATE), now=100.0)

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import av
 import numpy as np
 import numpy.typing as npt
 import pytest
@@ -30,13 +29,13 @@ from playwright.async_api import async_playwright
 from bridge.browser.chromium import choose_chromium, launch_args
 from bridge.drive.synthesis import synthesize_utterance_wav
 from tests.conftest import run_async
+from tests.demo.recorded import SPEECH_RMS, Decoded, decode
 from tests.network_safety import CHROMIUM_SAFETY_ARGS
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED_SCENARIO = ROOT / "scripts" / "demo-scenario.yaml"
-SPEECH_RMS = 0.01  # full scale 1.0; espeak-ng speech through Opus is around 0.05–0.1
 
 # Fails on purpose: the first call runs but its DOM effect is suppressed by a stylesheet the
 # runner adds before the session, the second is never called; the third (a WAV played, its
@@ -144,19 +143,9 @@ def events(shipped: DemoRun) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def decoded(shipped: DemoRun, summary: dict[str, Any]) -> dict[str, Any]:
+def decoded(shipped: DemoRun, summary: dict[str, Any]) -> Decoded:
     """The recording decoded with PyAV: its streams, frames (time, RGB) and mono samples."""
-    path = shipped.out / summary["recording"]
-    with av.open(str(path)) as container:
-        streams = [(s.type, s.codec_context.name) for s in container.streams]
-        duration_s = (container.duration or 0) / 1e6
-    with av.open(str(path)) as container:
-        frames = [(float(f.time), f.to_ndarray(format="rgb24")) for f in container.decode(video=0)]
-    with av.open(str(path)) as container:
-        rate = container.streams.audio[0].rate
-        samples = np.concatenate([f.to_ndarray().reshape(-1) for f in container.decode(audio=0)])
-    return {"streams": streams, "duration_s": duration_s, "frames": frames, "rate": rate,
-            "samples": samples.astype(np.float64)}
+    return decode(shipped.out / summary["recording"])
 
 
 def test_shipped_scenario_passes_with_progress(shipped: DemoRun, summary: dict[str, Any]) -> None:
@@ -178,36 +167,34 @@ def test_shipped_scenario_passes_with_progress(shipped: DemoRun, summary: dict[s
 
 
 def test_recording_is_webm_with_one_video_and_one_audio_stream(
-    summary: dict[str, Any], decoded: dict[str, Any]
+    summary: dict[str, Any], decoded: Decoded
 ) -> None:
     assert summary["recording"].endswith(".webm")
-    assert sorted(decoded["streams"]) == [("audio", "opus"), ("video", "vp8")]
-    assert decoded["duration_s"] == pytest.approx(summary["duration_s"], rel=0.10)
-    assert decoded["samples"].size / decoded["rate"] == pytest.approx(summary["duration_s"],
-                                                                      rel=0.10)
+    assert sorted(decoded.streams) == [("audio", "opus"), ("video", "vp8")]
+    assert decoded.duration_s == pytest.approx(summary["duration_s"], rel=0.10)
+    assert decoded.samples.size / decoded.rate == pytest.approx(summary["duration_s"], rel=0.10)
 
 
 def test_audio_is_heard_where_speech_was_said_and_the_agent_answered(
-    summary: dict[str, Any], decoded: dict[str, Any], events: list[dict[str, Any]]
+    summary: dict[str, Any], decoded: Decoded, events: list[dict[str, Any]]
 ) -> None:
     t0 = summary["recording_started_t"]
-    samples, rate = decoded["samples"], decoded["rate"]
     for step in summary["steps"]:
         if step["kind"] == "say":
-            said = _rms(samples, rate, step["started_t"] - t0, step["turn_ended_t"] - t0)
+            said = decoded.rms(step["started_t"] - t0, step["turn_ended_t"] - t0)
             assert said > SPEECH_RMS, f"step {step['index']}: the spoken command is silent"
         # The agent's spoken answer, from when the engine started sending it until it stopped.
         started = next(e["t"] for e in events if e["type"] == "output_audio_buffer.started"
                        and e["t"] > step["tool_calls"][0]["t"])
         stopped = next(e["t"] for e in events if e["type"] == "output_audio_buffer.stopped"
                        and e["t"] > started)
-        answer = _rms(samples, rate, started - t0, stopped - t0)
+        answer = decoded.rms(started - t0, stopped - t0)
         assert answer > SPEECH_RMS, f"step {step['index']}: the agent's answer is silent"
-    assert _rms(samples, rate, 0.0, summary["steps"][0]["started_t"] - t0) < SPEECH_RMS / 5
+    assert decoded.rms(0.0, summary["steps"][0]["started_t"] - t0) < SPEECH_RMS / 5
 
 
 def test_picture_and_sound_are_in_sync_with_the_session(
-    summary: dict[str, Any], decoded: dict[str, Any], events: list[dict[str, Any]]
+    summary: dict[str, Any], decoded: Decoded, events: list[dict[str, Any]]
 ) -> None:
     t0 = summary["recording_started_t"]
     first = summary["steps"][0]
@@ -218,11 +205,10 @@ def test_picture_and_sound_are_in_sync_with_the_session(
     # frame can be late, never early.
     arrived = next(e["t"] for e in events if e["type"] == "response.function_call_arguments.done"
                    and e["event"].get("call_id") == call["call_id"]) - t0
-    blue_at = next(t for t, rgb in decoded["frames"] if _is_blue(rgb[8, 8]))
+    blue_at = next(t for t, rgb in decoded.frames if _is_blue(rgb[8, 8]))
     assert arrived - 0.1 <= blue_at <= call["t"] - t0 + 0.3
     # The spoken command starts where the session log says it was played.
-    samples, rate = decoded["samples"], decoded["rate"]
-    onset = _onset(samples, rate, first["started_t"] - t0 - 0.5)
+    onset = _onset(decoded.samples, decoded.rate, first["started_t"] - t0 - 0.5)
     assert onset == pytest.approx(first["started_t"] - t0 + 0.1, abs=0.1)  # 0.1 s lead silence
 
 
@@ -299,11 +285,6 @@ def test_existing_out_dir_is_refused_without_force(tmp_path: Path) -> None:
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "bridge", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=60, check=False)
-
-
-def _rms(samples: npt.NDArray[np.float64], rate: int, start_s: float, end_s: float) -> float:
-    window = samples[max(0, round(start_s * rate)) : max(0, round(end_s * rate))]
-    return float(np.sqrt((window**2).mean())) if window.size else 0.0
 
 
 def _onset(samples: npt.NDArray[np.float64], rate: int, from_s: float) -> float:

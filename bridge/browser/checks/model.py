@@ -16,7 +16,7 @@ alone. Strings may name the call's arguments (`templates`). A checks file is YAM
 scenario step's `expect.dom` is a list of checks read by `parse_check_list`. Every error is a
 `ScenarioError` naming the file, the line and the key (`checks.yaml:8:
 tools.addTodo.checks[0].count_delta: must be a whole number ...`); list items count from 0.
-`dom_checks.DomChecker` runs them in the page.
+`dom.DomChecker` runs them in the page.
 """
 
 from __future__ import annotations
