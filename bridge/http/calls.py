@@ -30,59 +30,74 @@ def calls_blueprint(
 ) -> Blueprint:
     """Routes under /v1/realtime: calls (create), calls/<id>/hangup, client_secrets, and the
     beta endpoints. `keys` holds the ephemeral keys minted here (a new store by default)."""
+    routes = _RealtimeRoutes(engine, session_defaults=session_defaults, api_key=api_key,
+                             max_offer_bytes=max_offer_bytes,
+                             keys=keys if keys is not None else ClientSecrets())
     blueprint = Blueprint("realtime_calls", __name__, url_prefix="/v1/realtime")
-    minted = keys if keys is not None else ClientSecrets()
+    blueprint.add_url_rule("/calls", "create_call", routes.answer_offer, methods=["POST"])
+    # The beta interface posted the offer to /v1/realtime?model=… (the model is the session's).
+    blueprint.add_url_rule("", "beta_call", routes.answer_offer, methods=["POST"])
+    blueprint.add_url_rule("/client_secrets", "client_secrets", routes.client_secrets,
+                           methods=["POST"])
+    blueprint.add_url_rule("/sessions", "beta_sessions", routes.beta_sessions, methods=["POST"])
+    blueprint.add_url_rule("/calls/<call_id>/hangup", "hangup", routes.hangup, methods=["POST"])
+    return blueprint
 
-    def authorize(*, ephemeral: bool = False) -> dict[str, Any] | None:
+
+class _RealtimeRoutes:
+    """What the realtime routes do, with what they share: the engine, the session defaults,
+    the local key and the ephemeral keys minted here."""
+
+    def __init__(self, engine: Engine, *, session_defaults: dict[str, Any], api_key: str | None,
+                 max_offer_bytes: int, keys: ClientSecrets) -> None:
+        self._engine = engine
+        self._defaults = session_defaults
+        self._api_key = api_key
+        self._max_offer_bytes = max_offer_bytes
+        self._keys = keys
+
+    def _authorize(self, *, ephemeral: bool = False) -> dict[str, Any] | None:
         """Check the bearer token; returns the session of the ephemeral key it names, if it
         names one of ours and `ephemeral` keys are accepted here (they open calls only)."""
         given = request.headers.get("Authorization", "")
-        session = minted.session_of(given) if ephemeral else None
-        if session is not None or api_key is None:
+        session = self._keys.session_of(given) if ephemeral else None
+        if session is not None or self._api_key is None:
             return session  # any bearer token is accepted when no local key is configured
-        if not hmac.compare_digest(given.encode(), f"Bearer {api_key}".encode()):
+        if not hmac.compare_digest(given.encode(), f"Bearer {self._api_key}".encode()):
             raise Unauthorized("missing or wrong bearer token for the local engine")
         return None
 
-    async def answer_offer() -> Response:
-        key_session = authorize(ephemeral=True)
-        incoming = await read_offer(request, max_bytes=max_offer_bytes, accept=(RAW, MULTIPART))
-        session = with_page_session(session_defaults, key_session or {}, beta=True)
+    async def answer_offer(self) -> Response:
+        key_session = self._authorize(ephemeral=True)
+        incoming = await read_offer(request, max_bytes=self._max_offer_bytes,
+                                    accept=(RAW, MULTIPART))
+        session = with_page_session(self._defaults, key_session or {}, beta=True)
         if incoming.session:
             session.update(incoming.session)
         if session.get("type", "realtime") != "realtime":
             raise InvalidRequest("session.type must be 'realtime'", param="session.type")
-        call = await engine.create_call(incoming.offer.sdp, session=session)
+        call = await self._engine.create_call(incoming.offer.sdp, session=session)
         return Response(call.answer_sdp, status=201, content_type="application/sdp",
                         headers={"Location": f"/v1/realtime/calls/{call.id}"})
 
-    async def mint(*, beta: bool) -> Response:
-        authorize()
+    async def client_secrets(self) -> Response:
+        return await self._mint(beta=False)
+
+    async def beta_sessions(self) -> Response:
+        return await self._mint(beta=True)
+
+    async def _mint(self, *, beta: bool) -> Response:
+        self._authorize()
         body = await read_body(request, limit=SECRET_REQUEST_BYTES)
         asked = read_secret_request(body, beta=beta)
-        secret = minted.mint(asked.session, ttl_s=asked.ttl_s)
+        secret = self._keys.mint(asked.session, ttl_s=asked.ttl_s)
         # Checked now, as OpenAI checks it when minting; the engine maps beta fields.
-        shown = with_page_session(session_defaults, asked.session, beta=True)
+        shown = with_page_session(self._defaults, asked.session, beta=True)
         return jsonify(beta_session_body(secret, shown) if beta
                        else client_secret_body(secret, shown))
 
-    blueprint.add_url_rule("/calls", "create_call", answer_offer, methods=["POST"])
-    # The beta interface posted the offer to /v1/realtime?model=… (the model is the session's).
-    blueprint.add_url_rule("", "beta_call", answer_offer, methods=["POST"])
-
-    @blueprint.post("/client_secrets")
-    async def client_secrets() -> Response:
-        return await mint(beta=False)
-
-    @blueprint.post("/sessions")
-    async def beta_sessions() -> Response:
-        return await mint(beta=True)
-
-    @blueprint.post("/calls/<call_id>/hangup")
-    async def hangup(call_id: str) -> Response:
-        authorize(ephemeral=True)
-        if not await engine.hangup(call_id):
+    async def hangup(self, call_id: str) -> Response:
+        self._authorize(ephemeral=True)
+        if not await self._engine.hangup(call_id):
             raise InvalidRequest(f"no call {call_id!r}", param="call_id")
         return Response("", status=200)
-
-    return blueprint

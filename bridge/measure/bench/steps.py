@@ -18,7 +18,7 @@ from . import coldstart, connect, probe, scale, voice
 from .pages import BenchPage
 from .stats import percentile, ratio, rounded, summary
 from .user_page import CHECKS as USER_PAGE_CHECKS
-from .user_page import user_site
+from .user_page import user_page_figures, user_site
 
 # Between commands, once the reply is in: the page's last event batch has reached the bridge,
 # so that neither the echo nor the next command queues behind the previous one's traffic.
@@ -190,14 +190,7 @@ class BenchSteps:
                        for name, r in runners.items()}
             finally:
                 thread.stop()
-        f = self.figures
-        for name in ("own", "user"):
-            f.update(summary(f"{name}_page_nav_to_channel_open", nav[name], 50, 99))
-            f.update(summary(f"{name}_page_tool_rtt", rtt[name], 50, 99))
-        f["user_page_nav_over_own_ratio"] = rounded(ratio(
-            f["user_page_nav_to_channel_open_p50_ms"], f["own_page_nav_to_channel_open_p50_ms"]))
-        f["user_page_tool_rtt_over_own_ratio"] = rounded(ratio(
-            f["user_page_tool_rtt_p50_ms"], f["own_page_tool_rtt_p50_ms"]))
+        self.figures.update(user_page_figures(nav, rtt))
 
     def scale(self, run: _Runner, levels: list[int]) -> None:
         clips = voice.synthesize_clips()

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from .stats import ratio, rounded, summary
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>bench user page</title></head>
@@ -87,3 +89,18 @@ def user_site() -> Iterator[str]:
         finally:
             server.shutdown()
             server.server_close()
+
+
+def user_page_figures(nav: Mapping[str, list[float]], rtt: Mapping[str, list[float]],
+                      ) -> dict[str, Any]:
+    """The figures of both pages ("own", "user") and the user's page's ratios to the own."""
+    figures: dict[str, Any] = {}
+    for name in ("own", "user"):
+        figures.update(summary(f"{name}_page_nav_to_channel_open", nav[name], 50, 99))
+        figures.update(summary(f"{name}_page_tool_rtt", rtt[name], 50, 99))
+    figures["user_page_nav_over_own_ratio"] = rounded(ratio(
+        figures["user_page_nav_to_channel_open_p50_ms"],
+        figures["own_page_nav_to_channel_open_p50_ms"]))
+    figures["user_page_tool_rtt_over_own_ratio"] = rounded(ratio(
+        figures["user_page_tool_rtt_p50_ms"], figures["own_page_tool_rtt_p50_ms"]))
+    return figures
