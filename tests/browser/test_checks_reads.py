@@ -57,11 +57,13 @@ def test_the_least_time_between_reads_is_kept(chromium: AsyncChromium) -> None:
         began = time.monotonic()
         reading = await read_group(page, "p", GroupSpec())
         await page.evaluate("() => document.body.append('x')")
-        why = await wait_for_change(page, since=reading.at, min_s=0.2, max_s=1)
+        why = await wait_for_change(page, since=reading.at, min_s=0.2, max_s=5)
         return why, time.monotonic() - began
 
     why, waited_s = chromium.run(run, html="<p>x</p>")
-    assert why == "change" and 0.19 <= waited_s < 0.9
+    # The change came at once; the wait still lasted the least time (how much longer depends
+    # on the machine's load, so only the change, not a timeout, bounds it from above).
+    assert why == "change" and waited_s >= 0.19
 
 
 def test_the_watcher_stops_by_itself(chromium: AsyncChromium) -> None:

@@ -233,7 +233,9 @@ def test_speaking_and_recording_work_on_an_instrumented_page(chromium: ChromiumL
     assert loud.size, "the recording heard nothing"
     onset_error_ms = (loud[0] - utterance.started_t) * 1000
     print(f"\nrecording: the played clip starts {onset_error_ms:+.0f} ms from where it was played")
-    assert abs(onset_error_ms) < 60
+    # Placed by the audio clock's timestamps: off by a few render quanta at most, more only
+    # when the machine is loaded (the timestamps are read when the chunk is handled).
+    assert abs(onset_error_ms) < 120
     # The remote voice (after the clip, until it stopped plus its way over WebRTC) is in the
     # recording too.
     assert loud[-1] > utterance.clip_ended_t + 0.3 and loud[-1] < voice_t + 0.5

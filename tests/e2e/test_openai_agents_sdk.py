@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -130,7 +131,11 @@ def test_openai_agents_sdk_runs_its_tool_through_the_engine(
                                               lead_silence_s=1.5, tail_silence_s=20.0)
     else:
         microphone = write_silence(tmp_path / "silence.wav")
-    log, background = run_agent(sdk_bundle, engine_url, microphone, None if said else command)
+    # In a thread of its own: pytest-playwright leaves an event loop running on the main
+    # thread, and Playwright's sync API refuses to start where a loop runs.
+    with ThreadPoolExecutor(1) as pool:
+        log, background = pool.submit(run_agent, sdk_bundle, engine_url, microphone,
+                                      None if said else command).result(timeout=120)
 
     entries = {entry["kind"]: entry["data"] for entry in log}
     assert "failed" not in entries, entries["failed"]
