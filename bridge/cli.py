@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--model", help="realtime model (default gpt-realtime; BRIDGE_MODEL)")
     run.add_argument("--voice", help="agent voice (default marin; BRIDGE_VOICE)")
     run.add_argument("--instructions", help="agent instructions (BRIDGE_INSTRUCTIONS)")
+    run.add_argument("--recognition", choices=("grammar", "open"),
+                     help="the embedded engine's recogniser: the session's command grammar "
+                          "(default) or an open n-gram model (BRIDGE_RECOGNITION)")
     mode = run.add_mutually_exclusive_group()
     mode.add_argument("--headless", dest="headless", action="store_true", default=None,
                       help="no browser window (default when there is no display)")

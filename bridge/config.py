@@ -57,6 +57,8 @@ class Settings:
     start_selector: str | None = None
     storage_state: Path | None = None
     checks_path: Path | None = None
+    # The embedded engine's recogniser: "grammar" (the session's command grammar) or "open".
+    recognition: str = "grammar"
     # The controlled browser's network (browser.network): which URLs are answered as signalling,
     # and which hosts outside loopback a page may reach with the embedded engine.
     routes: tuple[str, ...] = ()
@@ -96,6 +98,9 @@ class Settings:
         for glob in self.routes:
             if not glob or any(c.isspace() for c in glob):
                 raise SettingsError(f"--route / BRIDGE_ROUTE takes URL globs, not {glob!r}")
+        if self.recognition not in ("grammar", "open"):
+            raise SettingsError(f"--recognition / BRIDGE_RECOGNITION is 'grammar' or 'open', "
+                                f"not {self.recognition!r}")
         self._check_page()
 
     def _check_page(self) -> None:
@@ -223,6 +228,7 @@ _ENV_FIELDS: tuple[tuple[str, str, Any], ...] = (
     ("start_selector", "BRIDGE_START", str),
     ("storage_state", "BRIDGE_STORAGE_STATE", Path),
     ("checks_path", "BRIDGE_CHECKS", Path),
+    ("recognition", "BRIDGE_RECOGNITION", str),
     ("upstream_read_timeout_s", "BRIDGE_UPSTREAM_TIMEOUT_S", float),
     ("routes", "BRIDGE_ROUTE", _globs),
     ("route_offers", "BRIDGE_ROUTE_OFFERS", _truthy),

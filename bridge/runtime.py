@@ -19,7 +19,7 @@ from .browser.target import PageTarget
 from .browser.tools import ToolRegistry
 from .config import Settings
 from .engine import Engine
-from .engine.agent.voice import EngineVoice
+from .engine.agent.voice import RECOGNITION_KINDS, EngineVoice
 from .engine.limits import SessionLimits
 from .events.log import EventLog
 from .events.records import BrowserFailed, Stopped
@@ -52,7 +52,7 @@ class Bridge:
         self.registry = registry or ToolRegistry.load()
         self.voice: EngineVoice | None = None
         if engine is None and settings.upstream == "local":
-            self.voice = EngineVoice()
+            self.voice = EngineVoice(kind=RECOGNITION_KINDS[settings.recognition])
             engine = Engine(speech=self.voice, max_sessions=settings.max_sessions,
                             limits=SessionLimits(max_events_per_s=settings.max_events_per_s,
                                                  max_session_s=settings.max_session_s))

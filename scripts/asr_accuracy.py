@@ -1,138 +1,116 @@
-"""How well the embedded engine hears spoken commands: prints accuracy per voice and overall.
+"""How well the embedded engine understands spoken and typed commands (`make accuracy`).
 
-Every utterance of the corpus in bridge/accuracy.py (wordings for the seed's tools, several
-voices of espeak-ng and flite, two speaking rates, a quarter with noise mixed in) is played
-into the microphone track of a WebRTC call to the engine, and judged by the tool call the
-engine answers with: right tool and arguments, or no call where none was asked for.
+The corpus (scripts/accuracy/) has a tuning part and held-out parts: tool sets, wordings,
+off-topic speech and voices the engine was never tuned on. Each spoken utterance is one
+wording said by a voice drawn at random (seeded) with one transform (pitch, tempo, reverb,
+noise), played into a WebRTC call to the engine (Opus), one call at a time, and judged by the
+function call it answers with; every wording is also typed.
 
-    python scripts/asr_accuracy.py                        # everything, 4 calls at a time
-    python scripts/asr_accuracy.py --voice flite --show-errors
-    python scripts/asr_accuracy.py --direct               # the recogniser alone, no WebRTC
+    python scripts/asr_accuracy.py                    # the held-out parts, over WebRTC
+    python scripts/asr_accuracy.py --quick            # tuning: one utterance a wording, direct
+    python scripts/asr_accuracy.py --part tuning --show-errors
 
-`--direct` decodes the same WAVs with the engine's recogniser in this process, faster than
-real time: for tuning the grammar and decoder. Only the WebRTC figures count as accuracy.
+`--quick` and `--show-errors` use the tuning part only and never open a held-out folder.
+`--direct` decodes the WAVs with the engine's recogniser in this process, without WebRTC or
+turn detection: faster, for tuning; only WebRTC figures count.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bridge.browser.tools import ToolRegistry  # noqa: E402
-from bridge.drive.synthesis import read_wav  # noqa: E402
-from bridge.engine.agent.grammar import build_language_model  # noqa: E402
-from bridge.engine.agent.intent import IntentMatcher  # noqa: E402
-from bridge.engine.agent.recognition import Recognizer  # noqa: E402
-from bridge.engine.agent.tts import resample  # noqa: E402
-from bridge.measure.accuracy import CASES, VOICES, Outcome, Sample, hear_over_webrtc, judge, plan, synthesize  # noqa: E402
+from bridge.engine.agent.voice import RECOGNITION_KINDS  # noqa: E402
+from bridge.measure.accuracy import (  # noqa: E402
+    PARTS,
+    Heard,
+    Item,
+    OffTopic,
+    PartResult,
+    format_part,
+    hear_directly,
+    hear_over_webrtc,
+    load,
+    misses,
+    plan,
+    read_typed,
+    synthesize_all,
+)
+
+HELD_OUT = tuple(part for part in PARTS if part != "tuning")
 
 
-def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:5.1f}%" if whole else "    -"
-
-
-def table(title: str, outcomes: Sequence[Outcome], key: str) -> None:
-    rows: dict[str, list[Outcome]] = {}
-    for outcome in outcomes:
-        label = outcome.sample.voice.label if key == "voice" else outcome.sample.condition
-        rows.setdefault(label, []).append(outcome)
-    print(f"\n{title}\n{'':28} {'utts':>5} {'correct':>8} {'accuracy':>9}")
-    for label, group in sorted(rows.items()) if key != "voice" else rows.items():
-        correct = sum(o.ok for o in group)
-        print(f"{label:28} {len(group):5d} {correct:8d} {_pct(correct, len(group)):>9}")
-    correct = sum(o.ok for o in outcomes)
-    print(f"{'all':28} {len(outcomes):5d} {correct:8d} {_pct(correct, len(outcomes)):>9}")
-
-
-async def decode_directly(
-    samples: Sequence[Sample], cache: Path, tools: list[dict[str, Any]]
-) -> list[Outcome]:
-    """The recogniser and the intent matcher alone, on the 48 kHz files resampled as the engine does."""
-    model = build_language_model(tools)
-    matcher = IntentMatcher(tools)
-    outcomes = []
-    async with Recognizer() as recognizer:
-        await recognizer.warm_up()
-        for sample in samples:
-            pcm = resample(read_wav(synthesize(sample, cache)), 16000).samples
-            text = (await recognizer.transcribe(pcm, model)).text
-            match = matcher.match(text)
-            call = None if match is None else (match.name, json.loads(match.arguments)
-                                               if isinstance(match.arguments, str) else match.arguments)
-            outcomes.append(Outcome(sample, text, call, judge(sample.case, call), None))
-    return outcomes
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--voice", action="append", help="only voices whose label contains this")
-    parser.add_argument("--set", choices=("all", "tuning", "held-out"), default="all")
-    parser.add_argument("--limit", type=int, help="only the first N utterances of the plan")
-    parser.add_argument("--sessions", type=int, default=4, help="concurrent calls (default 4)")
-    parser.add_argument("--snr", type=float, default=20.0, help="noise level where mixed in, dB")
-    parser.add_argument("--direct", action="store_true", help="decode without WebRTC (tuning)")
-    parser.add_argument("--cache", help="keep synthesised WAVs here between runs")
-    parser.add_argument("--show-errors", action="store_true", help="list every miss")
-    args = parser.parse_args(argv)
-
-    tools = ToolRegistry.load().definitions()
-    cases = [c for c in CASES if args.set == "all" or c.held_out == (args.set == "held-out")]
-    voices = [v for v in VOICES if not args.voice or any(n in v.label for n in args.voice)]
-    samples = plan(cases, voices, noise_snr_db=args.snr)[: args.limit]
-    cache = Path(args.cache or tempfile.mkdtemp(prefix="asr-accuracy-"))
-    print(f"{len(samples)} utterances ({len(cases)} wordings x {len(voices)} voices), "
-          f"{'decoded directly' if args.direct else f'through WebRTC, {args.sessions} calls at a time'}",
-          flush=True)  # fmt: skip
+def run_part(part: str, args: argparse.Namespace, cache: Path) -> PartResult:
+    corpus = load(part)
+    utterances = plan(corpus, repeats=args.repeats, seed=args.seed)
+    if args.limit:
+        utterances = utterances[: args.limit]
     started = time.perf_counter()
     done = 0
 
-    def progress(outcome: Outcome) -> None:
+    def progress(_: Heard) -> None:
         nonlocal done
         done += 1
-        if done % 20 == 0 or done == len(samples):
-            print(f"  {done}/{len(samples)} heard", flush=True)
+        if done % 50 == 0 or done == len(utterances):
+            elapsed = time.perf_counter() - started
+            print(f"  {part}: {done}/{len(utterances)} heard ({elapsed:.0f} s)", flush=True)
 
-    if args.direct:
-        outcomes = asyncio.run(decode_directly(samples, cache, tools))
-    else:
-        cache.mkdir(parents=True, exist_ok=True)
-        outcomes = asyncio.run(hear_over_webrtc(samples, cache, tools, sessions=args.sessions,
-                                                progress=progress))  # fmt: skip
-    elapsed = time.perf_counter() - started
+    async def hear() -> list[Heard]:
+        paths = await synthesize_all(utterances, cache)
+        listen = hear_directly if args.direct else hear_over_webrtc
+        return await listen(utterances, paths, corpus.toolsets, progress=progress,
+                            kind=RECOGNITION_KINDS[args.recognition])
 
-    for name, held_out in (("tuning", False), ("held-out", True)):
-        group = [o for o in outcomes if o.sample.case.held_out == held_out]
-        if group:
-            table(f"{name} wordings, per voice", group, "voice")
-    table("all wordings, per voice", outcomes, "voice")
-    table("all wordings, per condition", outcomes, "condition")
-    latencies = [o.latency_ms for o in outcomes if o.latency_ms is not None]
-    if latencies:
-        p50, p90 = np.percentile(latencies, [50, 90])
-        print(f"\nend of speech -> function call at the client: p50 {p50:.0f} ms, p90 {p90:.0f} ms "
-              f"(silence window 500 ms)")  # fmt: skip
-    print(f"{len(outcomes)} utterances in {elapsed:.0f} s "
-          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")  # fmt: skip
-    misses = [o for o in outcomes if not o.ok or (args.show_errors and o.transcript != o.sample.case.text)]
-    if misses and (args.show_errors or len(misses) <= 40):
-        print(f"\nmisses ({sum(not o.ok for o in outcomes)}):")
-        for o in misses:
-            mark = "WRONG" if not o.ok else "words"
-            print(f"  [{mark}] {o.sample.voice.label:18} {o.sample.condition:22} "
-                  f"{o.sample.case.text!r} -> {o.transcript!r} {o.call or ''} {o.error or ''}")
+    if not args.typed:
+        print(f"{part}: synthesising and hearing {len(utterances)} utterances "
+              f"({'directly' if args.direct else 'over WebRTC'})", flush=True)  # fmt: skip
+    spoken = [] if args.typed else asyncio.run(hear())
+    typed_items: list[tuple[Item, str]] = [(c, c.toolset) for c in corpus.commands]
+    typed_items += [(u.item, u.toolset) for u in utterances if isinstance(u.item, OffTopic)]
+    typed = read_typed(typed_items, corpus.toolsets)
+    mode = "decoded directly (no WebRTC)" if args.direct else "over WebRTC (Opus), one call at a time"
+    return PartResult(corpus, tuple(spoken), tuple(typed), mode, time.perf_counter() - started)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--part", action="append", choices=PARTS,
+                        help="corpus part (repeatable; default: the held-out parts)")
+    parser.add_argument("--quick", action="store_true",
+                        help="tuning part, one utterance per wording, decoded directly")
+    parser.add_argument("--direct", action="store_true", help="decode without WebRTC (tuning)")
+    parser.add_argument("--typed", action="store_true", help="typed wordings only, nothing spoken")
+    parser.add_argument("--repeats", type=int, default=2, help="utterances per command wording")
+    parser.add_argument("--seed", type=int, default=14, help="the draw of voices and transforms")
+    parser.add_argument("--limit", type=int, help="only the first N utterances of each part")
+    parser.add_argument("--cache", help="keep synthesised WAVs here between runs")
+    parser.add_argument("--show-errors", action="store_true", help="list the tuning part's misses")
+    parser.add_argument("--recognition", choices=sorted(RECOGNITION_KINDS), default="grammar",
+                        help="the engine's recogniser: its command grammar (default) or the open "
+                             "n-gram model")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.part, args.repeats, args.direct = ["tuning"], 1, True
+    parts = args.part or ([*HELD_OUT] if not args.show_errors else ["tuning"])
+    if args.show_errors and any(part != "tuning" for part in parts):
+        parser.error("--show-errors lists tuning misses only: use it with --part tuning or --quick")
+    parts = [part for part in parts if part == "tuning" or (ROOT / "scripts" / "accuracy" / part).is_dir()]
+    cache = Path(args.cache or tempfile.mkdtemp(prefix="asr-accuracy-"))
+    for part in parts:
+        result = run_part(part, args, cache)
+        print("\n" + format_part(result), flush=True)
+        if args.show_errors:
+            print("\n" + misses(result))
+    print(f"\nload average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     return 0
 
 

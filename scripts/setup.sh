@@ -53,6 +53,20 @@ if ! command -v flite >/dev/null; then
   else say "flite is missing: install it (Debian/Ubuntu: sudo apt-get install flite; macOS: brew install flite)"; exit 1; fi
 fi
 
+# Debian's festival and three of its English voices are the third synthesiser of the accuracy
+# suite (make accuracy); text2wave is how it is called.
+festival_voices="festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts"
+festival_missing() {
+  command -v text2wave >/dev/null || return 0
+  [ -d /usr/share/festival/voices/english/kal_diphone ] && [ -d /usr/share/festival/voices/english/ked_diphone ] \
+    && [ -d /usr/share/festival/voices/us/cmu_us_slt_arctic_hts ] && return 1
+  return 0
+}
+if festival_missing; then
+  if as_root_apt; then say "installing festival and its voices"; apt_install festival $festival_voices
+  else say "festival is missing: install it (Debian/Ubuntu: sudo apt-get install festival $festival_voices)"; exit 1; fi
+fi
+
 # Playwright's driver is a bundled Node.js that needs libatomic, absent from minimal Debian.
 if ! ldconfig -p 2>/dev/null | grep -q 'libatomic\.so\.1'; then
   if as_root_apt; then say "installing libatomic1 (for Playwright's driver)"; apt_install libatomic1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -44,12 +45,27 @@ def test_a_local_page_that_never_connects_says_it_asked_for_nothing(
 ) -> None:
     (tmp_path / "index.html").write_text("<!doctype html><title>quiet</title><h1>No voice</h1>")
     handle = start_bridge(page=str(tmp_path))
+    _wait_until_open(handle, title="quiet")  # the 3 s below are the page's, not Chromium's start
     with pytest.raises(BrowserError) as failed:
         handle.wait_ready(timeout_s=3)
     message = str(failed.value)
     assert "did not connect within 3 s" in message
     assert "no getUserMedia" in message and "no RTCPeerConnection" in message
     assert "/page/index.html -> passed" in message  # served by the bridge under its prefix
+
+
+def _wait_until_open(handle: BridgeHandle, *, title: str, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if handle.evaluate("document.title") == title:
+                return
+        except Exception:  # not open yet, or navigating: both mean "ask again"
+            if time.monotonic() > deadline:
+                raise
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the page titled {title!r} did not open in {timeout_s:g} s")
+        time.sleep(0.1)
 
 
 def test_an_offer_sent_where_the_bridge_does_not_look_is_listed(

@@ -19,13 +19,17 @@ import jsonschema
 from jsonschema.protocols import Validator
 
 from .arguments import (
+    ADD_VERBS,
     GENERIC_KEYS,
+    READ_VERBS,
     VERB_KEYS,
     ParamSpec,
     Utterance,
     base_vocabulary,
     content_keys,
     extract_arguments,
+    is_statement,
+    word_key,
 )
 from .base import ToolCall
 from .words import split_identifier, words_of
@@ -52,6 +56,9 @@ class _Tool:
     cues: frozenset[str]
     params: tuple[ParamSpec, ...]
     validator: Validator
+    # A tool that reports (get, read, show…): asked for by "what is on…", "tell me about…",
+    # and called without arguments.
+    reads: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,8 @@ class IntentMatcher:
         if self._choice == "none" or not text.strip():
             return None
         utterance = Utterance.parse(text)
+        if self._choice == "auto" and is_statement(utterance.words):
+            return None
         tools = [t for t in self._tools if self._forced is None or t.name == self._forced]
         scored = [s for s in (self._score(tool, utterance) for tool in tools) if s is not None]
         if not scored:
@@ -126,7 +135,8 @@ class IntentMatcher:
             tool.params, utterance, cues=tool.cues, keywords=frozenset(tool.weights)
         )
         arguments = _valid_arguments(tool, extraction.arguments)
-        if arguments is None:
+        if arguments is None or (tool.params and not arguments and not tool.reads):
+            # A tool that takes values, called with none, does nothing anyone asked for.
             return None
         # A word this tool took as a value ("completed" for a filter) does not also name it.
         keys = {key for key, places in utterance.key_positions.items()
@@ -189,12 +199,23 @@ def _parse_tool(tool: Mapping[str, Any]) -> _Tool:
     for words, weight in sources:
         for key in content_keys(words):
             weights[key] = max(weight, weights.get(key, 0.0))
+    verb = (split_identifier(name) or [""])[0]
+    reads = verb in READ_VERBS and not required
+    if reads:
+        weights[word_key("read")] = max(_DESCRIPTION_WEIGHT, weights.get(word_key("read"), 0.0))
+    cues = frozenset(content_keys(split_identifier(name))) - GENERIC_KEYS
+    if verb in ADD_VERBS:
+        # "put X on my list", "remind me to X": any verb of adding names an adding tool.
+        adding = frozenset(word_key(v) for v in ADD_VERBS) - VERB_KEYS - GENERIC_KEYS
+        cues |= adding
+        weights.update({key: max(_DESCRIPTION_WEIGHT, weights.get(key, 0.0)) for key in adding})
     return _Tool(
         name=name,
         weights=MappingProxyType(weights),
-        cues=frozenset(content_keys(split_identifier(name))) - GENERIC_KEYS,
+        cues=cues,
         params=params,
         validator=validator_class(schema),
+        reads=reads,
     )
 
 

@@ -14,7 +14,8 @@ import numpy.typing as npt
 
 from ...errors import SpeechError
 from .base import Tools
-from .grammar import LanguageModel, build_language_model, default_lexicon
+from .grammar import LanguageModel, ModelKind, build_language_model, default_lexicon
+from .grammar.phrasings import common_words
 from .recognition import Recognizer
 from .tts import synthesize
 
@@ -29,6 +30,12 @@ _VOICES = {
 }
 
 
+# The recognisers a session can hear with (`--recognition`): the command grammar built from the
+# session's tools (strict: what is not a command is rarely heard as one), or an open n-gram model
+# counted from the tools' phrasings, free text and everyday English (hears more wordings and free
+# text, more slowly, and mishears more clean commands; see the README's accuracy figures).
+RECOGNITION_KINDS: dict[str, ModelKind] = {"grammar": "jsgf", "open": "ngram"}
+
 class EngineVoice:
     """Implements `Speech` (the local agent's ears and voice) for every session of one engine.
 
@@ -36,8 +43,11 @@ class EngineVoice:
     sessions with the same tools share one grammar and the decoder process builds it once.
     """
 
-    def __init__(self, *, workers: int | None = None, models_cached: int = 16) -> None:
+    def __init__(
+        self, *, workers: int | None = None, models_cached: int = 16, kind: ModelKind = "jsgf"
+    ) -> None:
         self._recognizer = Recognizer(workers=workers)
+        self._kind: ModelKind = kind
         self._models: OrderedDict[str, LanguageModel] = OrderedDict()
         self._models_cached = models_cached
 
@@ -45,7 +55,7 @@ class EngineVoice:
         key = json.dumps(tools, sort_keys=True)
         model = self._models.get(key)
         if model is None:
-            model = build_language_model(tools)
+            model = build_language_model(tools, kind=self._kind)
             self._models[key] = model
             while len(self._models) > self._models_cached:
                 self._models.popitem(last=False)
@@ -53,14 +63,18 @@ class EngineVoice:
         return model
 
     async def warm_up(self) -> None:
-        """Start the decoder processes and load the pronouncing dictionary (most of a second)
-        before the first turn, off the event loop."""
-        await asyncio.gather(self._recognizer.warm_up(), asyncio.to_thread(default_lexicon))
+        """Start the decoder processes and load the pronouncing dictionary and the everyday
+        words (most of a second each) before the first turn, off the event loop."""
+        await asyncio.gather(self._recognizer.warm_up(), asyncio.to_thread(default_lexicon),
+                             asyncio.to_thread(common_words))
 
     async def transcribe(self, pcm16k: npt.NDArray[np.int16], tools: Tools) -> str | None:
         if pcm16k.size == 0:
             return ""
-        transcript = await self._recognizer.transcribe(pcm16k, self.language_model(tools))
+        # Building a tool set's model samples thousands of sentences (seconds, once per tool set):
+        # off the event loop, which paces every session's audio.
+        model = await asyncio.to_thread(self.language_model, tools)
+        transcript = await self._recognizer.transcribe(pcm16k, model)
         return transcript.text
 
     async def synthesize(self, text: str, voice: str) -> npt.NDArray[np.int16] | None:

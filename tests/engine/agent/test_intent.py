@@ -200,12 +200,16 @@ def test_seed_and_other_tools_together(text: str, name: str, arguments: dict[str
         "set the volume to 150",  # above the schema's maximum
         "set the volume",  # no level
         "turn the volume to 2.5",  # not an integer
-        "dark mode",  # on or off?
         "hello how are you",
     ],
 )
 def test_other_tools_say_nothing_without_their_arguments(text: str) -> None:
     assert _match(OTHERS, text) is None
+
+
+def test_a_switch_named_without_on_or_off_is_turned_on() -> None:
+    assert _match(OTHERS, "dark mode") == ToolCall("toggleDarkMode", {"enabled": True})
+    assert _match(OTHERS, "dark mode off") == ToolCall("toggleDarkMode", {"enabled": False})
 
 
 TODO = [

@@ -16,15 +16,18 @@ the value that belongs to it. Nothing here knows any particular tool.
 It imports only the agent's `words` and `bridge.css`.
 """
 
+from .acts import is_statement
 from .extraction import Extraction, extract_arguments
 from .keys import GENERIC_KEYS, VERB_KEYS, content_keys, word_key
 from .mentions import Mention
 from .params import Kind, ParamSpec
 from .utterance import Token, Utterance
-from .vocabulary import STOP_WORDS, base_vocabulary, color_words
+from .vocabulary import ADD_VERBS, READ_VERBS, STOP_WORDS, base_vocabulary, color_words
 
 __all__ = [
+    "ADD_VERBS",
     "GENERIC_KEYS",
+    "READ_VERBS",
     "STOP_WORDS",
     "VERB_KEYS",
     "Extraction",
@@ -37,5 +40,6 @@ __all__ = [
     "color_words",
     "content_keys",
     "extract_arguments",
+    "is_statement",
     "word_key",
 ]

@@ -17,6 +17,7 @@ from .utterance import QUOTED, Utterance
 from .vocabulary import (
     BIGGER,
     DETERMINERS,
+    ENUM_SYNONYMS,
     FALSE_WORDS,
     LINKS,
     MARKERS,
@@ -74,6 +75,11 @@ def extract_arguments(
         if chosen is not None:
             found[param.name] = chosen.value
             consumed.update(range(chosen.start, chosen.end))
+    for param in params:
+        # "shuffle the songs": a switch named without on or off is turned on.
+        if param.kind == "boolean" and param.required and param.name not in found and (
+                utterance.positions(cues - GENERIC_KEYS)):
+            found[param.name] = True
     return Extraction(found, frozenset(consumed))
 
 
@@ -122,19 +128,37 @@ def _mentions(param: ParamSpec, utterance: Utterance, cues: frozenset[str]) -> l
                                        or content_keys([utterance.words[m.start - 1]]) & cues)]
     if param.kind == "enum":
         found = [m for m in found if m.value in param.enum] + _enum_values(param, utterance)
+    if param.kind == "url":
+        found = list(utterance.urls)
     return sorted(found, key=lambda m: m.start)
 
 
 def _relative(param: ParamSpec, words: Sequence[str]) -> list[Mention]:
-    if not param.relative:
+    """"bigger"/"smaller": the schema's own word for it, else its example scaled, in its unit."""
+    if not param.relative and param.example is None:
         return []
     found = []
     for i, word in enumerate(words):
-        for group in (BIGGER, SMALLER):
+        for group, factor in ((BIGGER, 1.25), (SMALLER, 0.8)):
+            if word not in group:
+                continue
             offered = [w for w in param.relative if w in group]
-            if word in group and offered:
+            if offered:
                 found.append(Mention(i, i + 1, word if word in offered else offered[0]))
+            elif param.example is not None and not param.relative:
+                found.append(Mention(i, i + 1, _scaled(param.example, factor)))
     return found
+
+
+def _scaled(example: tuple[float, str], factor: float) -> str:
+    value, unit = example
+    if unit in ("px", "pt", "%"):
+        scaled = float(round(value * factor))
+        if scaled == value:
+            scaled += 1 if factor > 1 else -1
+    else:
+        scaled = round(value * factor, 2)
+    return f"{format_number(scaled)}{unit}"
 
 
 def _booleans(words: Sequence[str], reserved: frozenset[int]) -> list[Mention]:
@@ -182,6 +206,7 @@ def _enum_values(param: ParamSpec, utterance: Utterance) -> list[Mention]:
             for size in (1, 2, 3):
                 if len(parts) != size and "".join(words[i : i + size]) == joined:
                     found.append(Mention(i, i + size, value))
+    found += _enum_by_meaning(param, words, normals)
     # A longer value ("light blue") wins over a shorter one inside it ("blue").
     found.sort(key=lambda m: (m.start, -(m.end - m.start)))
     kept: list[Mention] = []
@@ -189,6 +214,26 @@ def _enum_values(param: ParamSpec, utterance: Utterance) -> list[Mention]:
         if not any(k.start <= mention.start < k.end for k in kept):
             kept.append(mention)
     return kept
+
+
+def _enum_by_meaning(param: ParamSpec, words: Sequence[str], normals: Sequence[str]) -> list[Mention]:
+    """Enum members named by an everyday synonym ("everything": all), by a longer form of the
+    word ("alphabetically": alphabetical), or by the description's words for them."""
+    found: list[Mention] = []
+    for value in param.enum:
+        if not isinstance(value, str):
+            continue
+        synonyms = ENUM_SYNONYMS.get(value.lower(), frozenset())
+        for i, word in enumerate(words):
+            longer = len(value) >= 5 and word.startswith(value.lower()) and len(word) - len(value) <= 3
+            if word in synonyms or longer:
+                found.append(Mention(i, i + 1, value))
+    keys = [content_keys([word]) for word in words]
+    for value, described in param.described:
+        places = [i for i, k in enumerate(keys) if k & described]
+        if places and described <= set().union(*(keys[i] for i in places)):
+            found.append(Mention(places[0], places[-1] + 1, value))
+    return found
 
 
 def _free_text(
@@ -217,11 +262,22 @@ def _free_text(
     def own_word(i: int) -> bool:
         return words[i] in STOP_WORDS or content_keys([words[i]]) <= keywords
 
+    def leading(i: int) -> bool:
+        """A word before the value: "me to", "an item", "some music by"."""
+        word = words[i]
+        return (word in DETERMINERS or word in LINKS or word in MARKERS or word in ("me", "that", "be")
+                or bool(content_keys([word])) and content_keys([word]) <= keywords)
+
     for start, end, skip_own in spans:
         while start < end and (words[start] in MARKERS or words[start] == "be"
-                               or start in consumed or (skip_own and own_word(start))):
+                               or start in consumed or (skip_own and leading(start))):
             start += 1
         end = next((i for i in range(start, end) if i in consumed), end)
+        # "... on my to do list": a trailing place made of the tool's own words is no value.
+        for i in range(start + 1, end):
+            if words[i] in LINKS and all(own_word(j) for j in range(i + 1, end)):
+                end = i
+                break
         while end > start and words[end - 1] in TRAILING_FILLER | DETERMINERS | LINKS:
             end -= 1
         # Text made only of the tool's own words ("to the cart") is the command, not a value.

@@ -147,3 +147,38 @@ def find_colors(words: Sequence[str]) -> tuple[Mention, ...]:
 
 def format_number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+_TYPED_URL = re.compile(r"(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?:/[^\s,;!?]*)?", re.I)
+_TLDS = frozenset({"com", "org", "net", "io", "dev", "uk", "de", "fr", "edu", "gov", "co", "app", "info"})
+
+
+def find_urls(text: str, spans: Sequence[tuple[int, int]], words: Sequence[str]) -> tuple[Mention, ...]:
+    """Web addresses: typed ("example.com/about") or said ("example dot com slash about"), as
+    ``https://`` URLs. ``spans`` are the tokens' character spans in ``text``."""
+    found: list[Mention] = []
+    for match in _TYPED_URL.finditer(text):
+        inside = [i for i, (start, _) in enumerate(spans) if match.start() <= start < match.end()]
+        if inside:
+            address = match.group().rstrip(".")
+            found.append(Mention(inside[0], inside[-1] + 1,
+                                 address if "://" in address else "https://" + address))
+    taken = {i for m in found for i in range(m.start, m.end)}
+    i = 0
+    while i < len(words):
+        j = i
+        parts = [words[i]]
+        while j + 2 < len(words) + 1 and j + 2 <= len(words) - 1 and words[j + 1] == "dot":
+            parts.append(words[j + 2])
+            j += 2
+        if len(parts) >= 2 and parts[-1] in _TLDS and not taken.intersection(range(i, j + 1)):
+            path = []
+            while j + 2 <= len(words) - 1 and words[j + 1] == "slash":
+                path.append(words[j + 2])
+                j += 2
+            address = ".".join(parts) + "".join("/" + p for p in path)
+            found.append(Mention(i, j + 1, "https://" + address))
+            i = j + 1
+        else:
+            i += 1
+    return tuple(sorted(found, key=lambda m: m.start))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from .keys import content_keys, word_key
-from .mentions import Mention, find_colors, find_lengths, find_numbers
+from .mentions import Mention, find_colors, find_lengths, find_numbers, find_urls
 from .vocabulary import READ_PHRASES
 
 _TOKEN = re.compile(
@@ -38,6 +38,7 @@ class Utterance:
     numbers: tuple[Mention, ...]
     lengths: tuple[Mention, ...]
     colors: tuple[Mention, ...]
+    urls: tuple[Mention, ...]
     reserved: frozenset[int]
     key_positions: Mapping[str, tuple[int, ...]]
 
@@ -51,11 +52,13 @@ class Utterance:
         # Quoted text is one value as a whole: no keywords, colours or numbers inside it.
         quoted = {i for quote in QUOTED.finditer(text) for i, t in enumerate(tokens)
                   if quote.start() <= t.start < quote.end()}
-        colors = _outside(find_colors(words), quoted)
+        urls = _outside(find_urls(text, [(t.start, t.end) for t in tokens], words), quoted)
+        in_urls = {i for m in urls for i in range(m.start, m.end)}
+        colors = _outside(find_colors(words), quoted | in_urls)
         in_colors = {i for m in colors for i in range(m.start, m.end)}
-        numbers = _outside(find_numbers(words), quoted | in_colors)
+        numbers = _outside(find_numbers(words), quoted | in_colors | in_urls)
         lengths = _outside(find_lengths(words, numbers), quoted)
-        reserved = set(quoted)
+        reserved = set(quoted) | in_urls
         positions: dict[str, list[int]] = {}
         for mention in (*numbers, *lengths, *colors):
             reserved.update(range(mention.start, mention.end))
@@ -69,8 +72,11 @@ class Utterance:
             if i not in reserved:
                 for key in content_keys([word]):
                     positions.setdefault(key, []).append(i)
+            # "to do" said or written apart is the word of a to-do list.
+            if words[i : i + 2] == ("to", "do") and words[i + 2 : i + 3] in (("list",), ("item",)):
+                positions.setdefault(word_key("todo"), []).append(i)
         return cls(
-            text, tokens, words, numbers, lengths, colors, frozenset(reserved),
+            text, tokens, words, numbers, lengths, colors, urls, frozenset(reserved),
             MappingProxyType({key: tuple(places) for key, places in positions.items()}),
         )
 

@@ -3,6 +3,9 @@ units, sizes, switches, colours) and the fillers around them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from ....css.colors import color_names
 from ..words import ORDINAL_VALUES, TEEN_VALUES, TEN_VALUES, UNIT_VALUES
 
@@ -25,17 +28,23 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("text", "font", "writing", "words", "wording", "lettering", "letters", "typeface"),
     ("background", "backdrop", "bg"),
     ("page", "website", "site", "webpage", "screen", "document"),
-    ("read", "show", "display", "see", "view", "describe", "look"),
+    ("read", "show", "display", "view", "describe"),
     ("html", "markup", "source", "dom"),
     ("color", "shade", "hue", "tint"),
     ("button", "btn"),
     ("size", "bigger", "larger", "smaller", "big", "large", "small", "huge", "tiny", "enlarge",
      "shrink", "grow"),
-    ("change", "make", "set", "turn", "update", "switch", "modify", "alter", "adjust", "put"),
+    ("change", "make", "set", "turn", "update", "switch", "modify", "alter", "adjust"),
     ("get", "fetch", "retrieve", "obtain"),
-    ("scroll", "go", "jump", "navigate"),
+    ("scroll", "jump"),
+    ("open", "go", "visit", "navigate", "browse"),
     ("title", "heading", "headline"),
     ("volume", "loudness"),
+    ("theme", "mode", "appearance", "scheme"),
+    ("song", "music", "track", "tune", "tunes"),
+    ("refresh", "reload"),
+    ("sync", "synchronise", "synchronize", "synchronisation", "synchronization"),
+    ("server", "backend"),
     ("image", "picture", "photo", "img"),
     ("delete", "remove", "erase"),
     ("search", "find"),
@@ -45,8 +54,32 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
 READ_PHRASES: tuple[tuple[str, ...], ...] = (
     ("what", "is", "on"), ("what's", "on"), ("whats", "on"), ("what", "is", "in"),
     ("what's", "in"), ("what", "is", "there"), ("what's", "there"), ("what", "does", "*", "say"),
-    ("what", "do", "*", "say"), ("what", "does", "*", "contain"),
+    ("what", "do", "*", "say"), ("what", "does", "*", "contain"), ("tell", "me", "about"),
+    ("tell", "me", "what"), ("what", "can", "you", "see"), ("what", "do", "you", "see"),
+    ("read", "out"), ("read", "aloud"), ("out", "loud"),
 )
+# Verbs of tools that report rather than change: words and phrases above ask for these.
+READ_VERBS = frozenset({"get", "read", "fetch", "show", "list", "describe", "view", "display", "tell",
+                        "report", "check", "ping", "query", "retrieve", "load", "inspect"})
+# Verbs of tools that add an item; a person adds with any of them ("put X on my list",
+# "remind me to X", "make a note that X").
+ADD_VERBS = frozenset({"add", "create", "new", "insert", "append", "put", "note", "write", "remind",
+                       "jot", "record", "save", "post", "enter", "log"})
+# Everyday words for common enum members.
+ENUM_SYNONYMS: Mapping[str, frozenset[str]] = MappingProxyType({
+    "all": frozenset({"everything", "every", "whole", "entire", "both", "any"}),
+    "completed": frozenset({"done", "finished", "complete", "ticked", "checked"}),
+    "active": frozenset({"open", "pending", "remaining", "unfinished", "outstanding", "current"}),
+    "off": frozenset({"none", "nothing", "no", "disabled", "disable"}),
+    "on": frozenset({"enabled", "enable"}),
+    "one": frozenset({"single", "this", "same"}),
+    "light": frozenset({"bright", "day", "daytime"}),
+    "dark": frozenset({"night", "nighttime", "black"}),
+    "newest": frozenset({"latest", "recent", "newer", "new"}),
+    "oldest": frozenset({"earliest", "older", "old"}),
+    "ascending": frozenset({"increasing", "up"}),
+    "descending": frozenset({"decreasing", "down"}),
+})
 LENGTH_UNITS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("px",), "px"), (("pixel",), "px"), (("pixels",), "px"), (("p", "x"), "px"),
     (("em",), "em"), (("ems",), "em"), (("e", "m"), "em"), (("rem",), "rem"), (("rems",), "rem"),
@@ -54,8 +87,8 @@ LENGTH_UNITS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("point",), "pt"), (("points",), "pt"), (("vh",), "vh"), (("vw",), "vw"),
 )
 BIGGER = ("bigger", "larger", "big", "large", "huge", "enormous", "giant", "increase", "grow",
-           "enlarge")
-SMALLER = ("smaller", "small", "tiny", "little", "decrease", "shrink", "reduce")
+           "enlarge", "raise")
+SMALLER = ("smaller", "small", "tiny", "little", "decrease", "shrink", "reduce", "lower")
 TRUE_WORDS = frozenset({"on", "yes", "enable", "enabled", "activate", "show", "true", "start",
                          "open", "visible"})
 FALSE_WORDS = frozenset({"off", "no", "disable", "disabled", "deactivate", "hide", "false",
@@ -68,7 +101,7 @@ MARKERS = frozenset({"to", "as", "called", "named", "titled", "saying", "says", 
 WEAK_MARKERS = frozenset({"for", "with", "about"})
 TRAILING_FILLER = frozenset({"please", "thanks", "now", "thank", "you"})
 DETERMINERS = frozenset({"the", "a", "an", "some", "my", "our", "be"})
-LINKS = frozenset({"of", "in", "on", "at", "to", "for", "with", "and", "or", "into"})
+LINKS = frozenset({"of", "in", "on", "at", "to", "for", "with", "and", "or", "into", "onto", "by"})
 COLOR_NAMES = frozenset(color_names())
 HEX_PREFIXES = frozenset({"hex", "hash", "pound"})
 # Pieces of the CSS colour names, so a speech grammar can say "light goldenrod yellow".

@@ -59,7 +59,7 @@ def build_language_model(
     is heard as small talk instead of being forced onto the nearest command.
     """
     lexicon = lexicon or default_lexicon()
-    grammar = command_grammar(tools, extra_words, lexicon=lexicon, chat=chat)
+    grammar = command_grammar(tools, extra_words, lexicon=lexicon, chat=chat, phrasings=kind == "ngram")
     rules, loose = grammar.rules, grammar.loose
     if kind == "jsgf":
         text = _render_jsgf(rules)
@@ -104,6 +104,8 @@ def _render_arpa(rules: Mapping[str, Term], loose: Sequence[str]) -> tuple[str, 
         if re.fullmatch(r"c\d+", name):
             sentences += [sample(term, rules, rng) for _ in range(300)]
     for name in ("color", "length", "number", "hex_color"):
+        if name not in rules:
+            continue
         sentences += [sample(rules[name], rules, rng) for _ in range(100)]
     sentences += [[w] for w in loose if w not in STOPWORDS]
     return _arpa(sentences), {w for s in sentences for w in s}

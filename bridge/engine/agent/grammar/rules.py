@@ -14,6 +14,7 @@ from typing import Any
 
 from ..words import split_identifier, spoken_words
 from .lexicon import Lexicon
+from .phrasings import FREE_RULE, common_words, english_rule, free_text_rule, tool_phrasings
 from .terms import Ref, Term, Words, alt, opt, said, seq
 from .values import value_rules
 
@@ -225,13 +226,16 @@ class Grammar:
 
 
 def command_grammar(
-    tools: Sequence[Mapping[str, Any]], extra_words: Iterable[str], *, lexicon: Lexicon, chat: bool
+    tools: Sequence[Mapping[str, Any]], extra_words: Iterable[str], *, lexicon: Lexicon, chat: bool,
+    phrasings: bool = False,
 ) -> Grammar:
-    """The grammar of commands to ``tools``; see `build_language_model`."""
+    """The grammar of commands to ``tools``; see `build_language_model`. With ``phrasings``
+    (for an n-gram model) every tool is said in many ways, free text and everyday English
+    included."""
     rules: dict[str, Term] = {}
     value_rules(rules, lexicon)
     parsed = [t for t in (_tool(tool) for tool in tools if isinstance(tool, Mapping)) if t]
-    commands = _command_rules(parsed, rules)
+    commands = _command_rules(parsed, rules) if not phrasings else _phrasings(tools, rules)
     extras = [" ".join(spoken_words(phrase)) for phrase in extra_words]
     extras = [e for e in extras if e]
     commands += [said(e) for e in extras]
@@ -254,3 +258,26 @@ def command_grammar(
         w for t in parsed for p in t.params for w in p.vocabulary
     ]
     return Grammar(rules, tuple(loose))
+
+
+def _phrasings(tools: Sequence[Mapping[str, Any]], rules: dict[str, Term]) -> list[Term]:
+    words = common_words()
+    rules[FREE_RULE] = free_text_rule(words)
+    # Everyday English, so speech that is no command is heard as what it is, not forced onto
+    # the nearest command; its commonest 400 words only, so commands are not heard as English.
+    commands: list[Term] = [english_rule(words[:400])]
+    for tool in tools:
+        if not isinstance(tool, Mapping):
+            continue
+        parameters = tool.get("parameters")
+        properties = parameters.get("properties") if isinstance(parameters, Mapping) else None
+        properties = properties if isinstance(properties, Mapping) else {}
+        values: dict[str, Term | None] = {}
+        free: set[str] = set()
+        for key, schema in properties.items():
+            if isinstance(schema, Mapping):
+                values[key] = _param(str(key), schema).values
+                if values[key] is None and schema.get("type", "string") == "string" and "enum" not in schema:
+                    free.add(str(key))
+        commands += tool_phrasings(tool, values, frozenset(free))
+    return commands
