@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import signal
 import sys
@@ -15,17 +14,10 @@ from typing import Any
 
 from .config import Settings
 from .errors import BrowserError, ScenarioError, SettingsError
+from .events.describe import describe
 from .events.log import Record
-from .events.records import read
 from .http.server import BridgeServer
 from .tasks import TaskGroup
-
-# Events too chatty to print one line each (the event log keeps them all).
-QUIET_TYPES = frozenset({
-    "response.output_audio_transcript.delta", "response.output_text.delta",
-    "response.function_call_arguments.delta", "response.content_part.added",
-    "response.content_part.done", "conversation.item.added", "response.output_item.added",
-})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -203,39 +195,6 @@ class _EventPrinter:
         line = describe(record)
         if line and (not self._quiet or record.dir == "bridge"):
             _say(line)
-
-
-def describe(record: Record) -> str | None:
-    """One readable line for an event-log record, or None for the chatty ones."""
-    event: dict[str, Any] = record.event
-    if record.type in QUIET_TYPES:
-        return None
-    detail = ""
-    ours = read(record)
-    if ours is not None:
-        detail = ours.describe()
-    elif record.type == "error":
-        detail = str((event.get("error") or {}).get("message"))
-    elif record.type == "response.function_call_arguments.done":
-        detail = f"{event.get('name')} {event.get('arguments')}"
-    elif record.type in ("response.output_audio_transcript.done",):
-        detail = f"agent: {event.get('transcript')}"
-    elif record.type == "response.output_text.done":
-        detail = f"agent: {event.get('text')}"
-    elif record.type == "conversation.item.input_audio_transcription.completed":
-        detail = f"user said: {event.get('transcript')}"
-    elif record.type == "conversation.item.create":
-        item = event.get("item") or {}
-        if item.get("type") == "function_call_output":
-            detail = f"output {str(item.get('output'))[:120]}"
-        else:
-            texts = [c.get("text") for c in item.get("content") or [] if isinstance(c, dict)]
-            detail = f"user typed: {' '.join(t for t in texts if t)}"
-    elif record.type == "response.done":
-        detail = str((event.get("response") or {}).get("status"))
-    elif record.dir == "bridge":
-        detail = json.dumps(event)[:160]
-    return f"{record.t:8.3f}  {record.dir:<6}  {record.type}  {detail}".rstrip()
 
 
 def _say(line: str) -> None:
