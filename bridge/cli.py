@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="serve only; open the page in your own browser (BRIDGE_NO_BROWSER=1)")
     _add_page_arguments(run)
     _add_network_options(run)
+    _add_inspector_options(run)
     run.add_argument("--quiet", action="store_true", help="print only the ready line and tools")
     _add_demo_parser(commands)
     return parser
@@ -76,6 +77,15 @@ def _add_network_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-host", dest="allow_hosts", action="append", metavar="HOST",
                         help="let the page reach HOST (or *.domain) outside loopback with the "
                              "embedded engine (repeatable; BRIDGE_ALLOW_HOSTS)")
+
+
+def _add_inspector_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-inspect", dest="inspect", action="store_false", default=None,
+                        help="no inspector at /inspect (BRIDGE_INSPECT=0); its token, needed "
+                             "when the bridge is exposed, is BRIDGE_INSPECT_TOKEN")
+    parser.add_argument("--inspect-fps", dest="inspect_max_fps", type=float, metavar="FPS",
+                        help="the inspector's picture: at most this many frames a second "
+                             "(default 15; BRIDGE_INSPECT_FPS)")
 
 
 def _add_demo_parser(commands: Any) -> None:
@@ -141,6 +151,11 @@ async def run(settings: Settings, *, quiet: bool = False) -> int:
          + (f" ({settings.openai_base_url})" if settings.upstream == "openai" else
             " (embedded engine: a local command-level agent, not an LLM)"))
     _say(f"browser: {mode}{mic}")
+    inspector = server.bridge.inspector
+    if inspector is not None:
+        exposed = " (from another machine: this machine's address for the host)" if (
+            settings.exposed) else ""
+        _say(f"inspector: {inspector.url}{exposed}")
     printer = _EventPrinter(quiet=quiet)
     unsubscribe = server.event_log.subscribe(printer)
     tasks = TaskGroup(name="run")
