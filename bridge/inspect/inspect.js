@@ -69,6 +69,7 @@ function showFrame(jpegBase64) {
 function addEntry(entry) {
   const line = document.createElement("li");
   line.dataset.kind = entry.kind;
+  line.dataset.seq = String(entry.seq);
   if (entry.tool) line.dataset.tool = entry.tool;
   if (entry.verdict) {
     line.dataset.verdict = entry.verdict;
