@@ -6,6 +6,9 @@ from __future__ import annotations
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from bridge.drive.handle import BridgeHandle
+from bridge.measure.bench.pages import ANIMATE
+
+__all__ = ["ANIMATE", "distinct_frames", "open_inspector", "tool_line"]
 
 # Distinct pictures the inspector's screen showed within `ms`, counted by an observer of the
 # image's `src` (frames arrive as data: URLs, so equal pictures are equal sources).
@@ -16,19 +19,6 @@ DISTINCT_FRAMES = """(ms) => new Promise((resolve) => {
   observer.observe(img, { attributes: true, attributeFilter: ["src"] });
   setTimeout(() => { observer.disconnect(); resolve(seen.size); }, ms);
 })"""
-
-# Makes the controlled page change at every animation frame, as a page with a spinner would.
-ANIMATE = """() => {
-  const counter = document.createElement("p");
-  counter.dataset.testid = "animation";
-  document.body.prepend(counter);
-  let n = 0;
-  (function step() {
-    counter.textContent = `frame ${++n}`;
-    counter.style.marginLeft = `${n % 200}px`;
-    requestAnimationFrame(step);
-  })();
-}"""
 
 
 def open_inspector(browser: Browser, handle: BridgeHandle) -> tuple[BrowserContext, Page]:
