@@ -7,7 +7,8 @@ watcher may do (`actions`: type or say a message, reload, reconnect — the path
 `type` and `say` take), who may do it (`guard`), the `Inspector` that holds it together
 (`inspector`), its routes (`routes`) and its page (`inspect.html`, `inspect.js`, `inspect.css`).
 
-Must not import `demo` or `measure`, nor `http`'s app and routes (it uses the wire modules
-`http.files` and `http.errors`' error classes' home, `errors`). It speaks into the page through
-`drive.speaking`, as the handle does; `runtime` imports only `inspector`, which does not.
+Must not import `demo` or `measure`, nor `http`'s app and routes (it serves files with the wire
+module `http.files`; its errors are `bridge.errors`, which `http.errors` renders). It speaks into
+the page through `drive.speaking`, as the handle does; `runtime` imports only `inspector`, which
+does not.
 """
