@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import signal
 import sys
@@ -15,17 +14,10 @@ from typing import Any
 
 from .config import Settings
 from .errors import BrowserError, ScenarioError, SettingsError
+from .events.describe import describe
 from .events.log import Record
-from .events.records import read
 from .http.server import BridgeServer
 from .tasks import TaskGroup
-
-# Events too chatty to print one line each (the event log keeps them all).
-QUIET_TYPES = frozenset({
-    "response.output_audio_transcript.delta", "response.output_text.delta",
-    "response.function_call_arguments.delta", "response.content_part.added",
-    "response.content_part.done", "conversation.item.added", "response.output_item.added",
-})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="serve only; open the page in your own browser (BRIDGE_NO_BROWSER=1)")
     _add_page_arguments(run)
     _add_network_options(run)
+    _add_inspector_options(run)
     run.add_argument("--quiet", action="store_true", help="print only the ready line and tools")
     _add_demo_parser(commands)
     return parser
@@ -84,6 +77,15 @@ def _add_network_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-host", dest="allow_hosts", action="append", metavar="HOST",
                         help="let the page reach HOST (or *.domain) outside loopback with the "
                              "embedded engine (repeatable; BRIDGE_ALLOW_HOSTS)")
+
+
+def _add_inspector_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-inspect", dest="inspect", action="store_false", default=None,
+                        help="no inspector at /inspect (BRIDGE_INSPECT=0); its token, needed "
+                             "when the bridge is exposed, is BRIDGE_INSPECT_TOKEN")
+    parser.add_argument("--inspect-fps", dest="inspect_max_fps", type=float, metavar="FPS",
+                        help="the inspector's picture: at most this many frames a second "
+                             "(default 15; BRIDGE_INSPECT_FPS)")
 
 
 def _add_demo_parser(commands: Any) -> None:
@@ -149,6 +151,11 @@ async def run(settings: Settings, *, quiet: bool = False) -> int:
          + (f" ({settings.openai_base_url})" if settings.upstream == "openai" else
             " (embedded engine: a local command-level agent, not an LLM)"))
     _say(f"browser: {mode}{mic}")
+    inspector = server.bridge.inspector
+    if inspector is not None:
+        exposed = " (from another machine: this machine's address for the host)" if (
+            settings.exposed) else ""
+        _say(f"inspector: {inspector.url}{exposed}")
     printer = _EventPrinter(quiet=quiet)
     unsubscribe = server.event_log.subscribe(printer)
     tasks = TaskGroup(name="run")
@@ -203,39 +210,6 @@ class _EventPrinter:
         line = describe(record)
         if line and (not self._quiet or record.dir == "bridge"):
             _say(line)
-
-
-def describe(record: Record) -> str | None:
-    """One readable line for an event-log record, or None for the chatty ones."""
-    event: dict[str, Any] = record.event
-    if record.type in QUIET_TYPES:
-        return None
-    detail = ""
-    ours = read(record)
-    if ours is not None:
-        detail = ours.describe()
-    elif record.type == "error":
-        detail = str((event.get("error") or {}).get("message"))
-    elif record.type == "response.function_call_arguments.done":
-        detail = f"{event.get('name')} {event.get('arguments')}"
-    elif record.type in ("response.output_audio_transcript.done",):
-        detail = f"agent: {event.get('transcript')}"
-    elif record.type == "response.output_text.done":
-        detail = f"agent: {event.get('text')}"
-    elif record.type == "conversation.item.input_audio_transcription.completed":
-        detail = f"user said: {event.get('transcript')}"
-    elif record.type == "conversation.item.create":
-        item = event.get("item") or {}
-        if item.get("type") == "function_call_output":
-            detail = f"output {str(item.get('output'))[:120]}"
-        else:
-            texts = [c.get("text") for c in item.get("content") or [] if isinstance(c, dict)]
-            detail = f"user typed: {' '.join(t for t in texts if t)}"
-    elif record.type == "response.done":
-        detail = str((event.get("response") or {}).get("status"))
-    elif record.dir == "bridge":
-        detail = json.dumps(event)[:160]
-    return f"{record.t:8.3f}  {record.dir:<6}  {record.type}  {detail}".rstrip()
 
 
 def _say(line: str) -> None:

@@ -65,6 +65,11 @@ class Settings:
     route_offers: bool = True
     allow_hosts: tuple[str, ...] = ()
     chromium_args: tuple[str, ...] = ()
+    # The live inspector (`bridge.inspect`, GET /inspect). A token is required whenever one is
+    # given, and always when the bridge is exposed (one is made at start if none is given).
+    inspect: bool = True
+    inspect_token: str | None = field(default=None, repr=False)
+    inspect_max_fps: float = 15.0
 
     def __post_init__(self) -> None:
         if self.upstream not in ("local", "openai"):
@@ -102,6 +107,16 @@ class Settings:
             raise SettingsError(f"--recognition / BRIDGE_RECOGNITION is 'grammar' or 'open', "
                                 f"not {self.recognition!r}")
         self._check_page()
+        self._check_inspector()
+
+    def _check_inspector(self) -> None:
+        token = self.inspect_token
+        if token is not None and not _TOKEN.fullmatch(token):
+            raise SettingsError("BRIDGE_INSPECT_TOKEN must be 16 to 128 letters, digits or "
+                                "- _ . ~ (it travels in a URL)")
+        if not 1 <= self.inspect_max_fps <= 60:
+            raise SettingsError(f"--inspect-fps / BRIDGE_INSPECT_FPS must be 1..60 frames a "
+                                f"second, not {self.inspect_max_fps:g}")
 
     def _check_page(self) -> None:
         page = self.page
@@ -175,6 +190,7 @@ def is_loopback(host: str) -> bool:
 
 
 _URL = re.compile(r"https?://", re.I)
+_TOKEN = re.compile(r"[A-Za-z0-9._~-]{16,128}")
 # A host name, or `*.` and a domain; lower case (URLs' hosts are compared lower-cased).
 _HOST_PATTERN = re.compile(r"(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
 # scheme://host[:port], nothing else: no wildcard, no path, no "null".
@@ -234,4 +250,7 @@ _ENV_FIELDS: tuple[tuple[str, str, Any], ...] = (
     ("route_offers", "BRIDGE_ROUTE_OFFERS", _truthy),
     ("allow_hosts", "BRIDGE_ALLOW_HOSTS", _hosts),
     ("chromium_args", "BRIDGE_CHROMIUM_ARGS", lambda text: tuple(shlex.split(text))),
+    ("inspect", "BRIDGE_INSPECT", _truthy),
+    ("inspect_token", "BRIDGE_INSPECT_TOKEN", str),
+    ("inspect_max_fps", "BRIDGE_INSPECT_FPS", float),
 )

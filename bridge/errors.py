@@ -6,6 +6,7 @@
     │   ├── InvalidRequest       malformed: bad JSON, an unreadable form, an unknown call
     │   │   └── InvalidOffer     not a usable SDP offer
     │   ├── Unauthorized         a missing or wrong bearer token
+    │   ├── Forbidden            a client, Host or Origin the route refuses
     │   ├── PayloadTooLarge      a body over its limit
     │   ├── UnsupportedMediaType a Content-Type the route does not take
     │   └── RequestTimeout       a body that did not arrive in time
@@ -17,7 +18,8 @@
     │   ├── RecognitionError     speech recognition failed
     │   └── SpeechError          speech could not be synthesised or read
     ├── BrowserError             the controlled browser
-    │   └── ChromiumNotFound     no usable Chromium
+    │   ├── ChromiumNotFound     no usable Chromium
+    │   └── PageNotReady         its page is not connected (yet, or any more)
     ├── ToolError                a tool call the registry refuses
     ├── ScenarioError            a scenario or checks file that cannot run
     └── RecordingError           a page that could not be recorded
@@ -29,11 +31,11 @@ maps them to statuses and OpenAI's `{"error": {...}}` body.
 from __future__ import annotations
 
 __all__ = [
-    "BridgeError", "BrowserError", "ChromiumNotFound", "EngineError", "InvalidOffer",
-    "InvalidRequest", "PayloadTooLarge", "ProtocolError", "RecognitionError", "RecordingError",
-    "RequestError", "RequestTimeout", "ScenarioError", "SettingsError", "SpeechError",
-    "ToolError", "TooManySessions", "Unauthorized", "UnsupportedMediaType", "UpstreamError",
-    "UpstreamTimeout",
+    "BridgeError", "BrowserError", "ChromiumNotFound", "EngineError", "Forbidden", "InvalidOffer",
+    "InvalidRequest", "PageNotReady", "PayloadTooLarge", "ProtocolError", "RecognitionError",
+    "RecordingError", "RequestError", "RequestTimeout", "ScenarioError", "SettingsError",
+    "SpeechError", "ToolError", "TooManySessions", "Unauthorized", "UnsupportedMediaType",
+    "UpstreamError", "UpstreamTimeout",
 ]
 
 
@@ -67,6 +69,10 @@ class InvalidOffer(InvalidRequest):
 
 class Unauthorized(RequestError):
     """The bearer token is missing or wrong."""
+
+
+class Forbidden(RequestError):
+    """The request came from a client, for a Host or with an Origin the route refuses."""
 
 
 class PayloadTooLarge(RequestError):
@@ -122,6 +128,10 @@ class BrowserError(BridgeError):
 
 class ChromiumNotFound(BrowserError):
     """No usable Chromium: says what was looked for and how to install one."""
+
+
+class PageNotReady(BrowserError):
+    """The controlled page is not connected, so what was asked of it cannot be done now."""
 
 
 class ToolError(BridgeError):

@@ -23,6 +23,7 @@ from .engine.agent.voice import RECOGNITION_KINDS, EngineVoice
 from .engine.limits import SessionLimits
 from .events.log import EventLog
 from .events.records import BrowserFailed, Stopped
+from .inspect.inspector import Inspector
 from .tasks import TaskGroup
 from .upstream import LocalUpstream, OpenAIUpstream, Upstream
 
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 class Bridge:
     """Settings, event log, tool registry, upstream, engine (and its voice), the controlled
-    browser, and the background tasks that start them.
+    browser, the inspector, and the background tasks that start them.
 
     Collaborators are parameters so tests swap them without patching; whatever is not given
     is built from `settings`. An engine exists when the upstream is local or one was given.
@@ -64,6 +65,10 @@ class Bridge:
                 settings, registry=self.registry, event_log=self.event_log,
                 upstream=self.upstream, target=self.target,
                 checks=load_checks(settings.checks_path) if settings.checks_path else None)
+        self.inspector: Inspector | None = None
+        if settings.inspect:
+            self.inspector = Inspector(settings, event_log=self.event_log, browser=self.browser,
+                                       upstream=self.upstream.name)
         self._tasks = TaskGroup(name="bridge")
         self._stopping = False
         self._closed = False
@@ -75,6 +80,8 @@ class Bridge:
 
     def begin_stopping(self) -> None:
         self._stopping = True
+        if self.inspector is not None:
+            self.inspector.begin_closing()  # its open streams would hold the server up
 
     async def start(self) -> None:
         """Start what runs in the background. Returns at once: the controlled page loads from
@@ -94,7 +101,8 @@ class Bridge:
         self._stopping = True
         calls = self.engine.active_calls if self.engine is not None else None
         await self._tasks.aclose()
-        closers = [part.aclose for part in (self.browser, self.engine, self.voice)
+        # The inspector first: its screencast runs on the browser's page.
+        closers = [part.aclose for part in (self.inspector, self.browser, self.engine, self.voice)
                    if part is not None]
         for close in [*closers, self.upstream.aclose]:
             try:

@@ -92,3 +92,24 @@ def test_repeated_flags_win_over_the_environment() -> None:
 def test_bad_network_settings_name_the_setting(env: dict[str, str], names: str) -> None:
     with pytest.raises(SettingsError, match=names):
         Settings.from_env(env)
+
+
+def test_inspector_settings_from_the_environment() -> None:
+    settings = Settings.from_env({"BRIDGE_INSPECT": "0", "BRIDGE_INSPECT_TOKEN": "t" * 20,
+                                  "BRIDGE_INSPECT_FPS": "8"})
+    assert (settings.inspect, settings.inspect_token, settings.inspect_max_fps) == (
+        False, "t" * 20, 8.0)
+    assert "t" * 20 not in repr(settings)
+    defaults = Settings.from_env({})
+    assert (defaults.inspect, defaults.inspect_token, defaults.inspect_max_fps) == (True, None, 15)
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"BRIDGE_INSPECT_TOKEN": "short"}, "BRIDGE_INSPECT_TOKEN must be 16 to 128"),
+    ({"BRIDGE_INSPECT_TOKEN": "has spaces in it, sixteen+"}, "BRIDGE_INSPECT_TOKEN"),
+    ({"BRIDGE_INSPECT_FPS": "0"}, "BRIDGE_INSPECT_FPS must be 1..60"),
+    ({"BRIDGE_INSPECT_FPS": "120"}, "BRIDGE_INSPECT_FPS must be 1..60"),
+])
+def test_bad_inspector_settings_name_the_setting(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env(env)

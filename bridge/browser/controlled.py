@@ -227,6 +227,12 @@ class ControlledBrowser:
         self.ready.clear()
         await self.kind.open(self.page, ready=self.ready.set)
 
+    async def reconnect(self) -> None:
+        """End the page's call and make a new one: the bridge's own page keeps its DOM, a user's
+        page is loaded afresh (the bridge knows no other way to make it hang up)."""
+        self.ready.clear()
+        await self.kind.reconnect()
+
     async def aclose(self) -> None:
         """Close page, context, Chromium and Playwright. Safe to call twice."""
         self._closing = True

@@ -52,6 +52,8 @@ class PageKind(Protocol):
 
     async def type_text(self, text: str) -> None: ...
 
+    async def reconnect(self) -> None: ...
+
     async def close(self) -> None: ...
 
 
@@ -79,6 +81,14 @@ class VoicePage:
         page = _open(self._page)
         await page.get_by_test_id("message-input").fill(text)
         await page.get_by_test_id("send-button").click()
+
+    async def reconnect(self) -> None:
+        """Hang up the page's call and make a new one, the DOM kept, as its button would."""
+        try:
+            await _open(self._page).evaluate(
+                "async () => { window.rtcBridge.disconnect(); await window.rtcBridge.connect(); }")
+        except PlaywrightError as err:
+            raise BrowserError(f"the voice page could not reconnect: {err.message}") from err
 
     async def close(self) -> None:
         page = self._page
@@ -201,6 +211,11 @@ class UserPage:
         if not await instrument.send_event(message):
             raise BrowserError("the page has no open realtime channel to send a message on")
         await instrument.send_event({"type": "response.create"})
+
+    async def reconnect(self) -> None:
+        """A page of yours has no hang-up the bridge knows of: it is opened afresh (and its
+        `start` clicked), which makes a new call."""
+        await self.open(_open(self._page), ready=self._ready)
 
     async def close(self) -> None:
         if self._created is not None:

@@ -1,5 +1,6 @@
 """The session event log (`log`), the typed records the bridge writes to it and reads back
-(`records`), and the verdicts a tool call's verification ends in (`verdicts`).
+(`records`), the verdicts a tool call's verification ends in (`verdicts`), and one readable line
+per record (`describe`).
 
 Imports nothing else of the bridge: every other package may import it.
 """

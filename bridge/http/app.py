@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from quart import Quart, Response, request
 
+from ..inspect.actions import Actions
+from ..inspect.inspector import PATH as INSPECT_PATH
+from ..inspect.routes import inspect_blueprint
 from ..runtime import Bridge
 from .calls import calls_blueprint
 from .errors import install_error_handlers
@@ -25,6 +28,9 @@ def create_app(bridge: Bridge) -> Quart:
             bridge.engine, session_defaults=settings.session_config(),
             api_key=settings.local_api_key, max_offer_bytes=settings.max_offer_bytes))
     app.register_blueprint(bridge_blueprint(bridge))
+    if bridge.inspector is not None:
+        app.register_blueprint(inspect_blueprint(
+            bridge.inspector, Actions(bridge.browser, bridge.event_log)))
     if bridge.target.folder is not None:
         app.register_blueprint(local_page_blueprint(bridge.target.folder))
     install_error_handlers(app)
@@ -33,6 +39,9 @@ def create_app(bridge: Bridge) -> Quart:
     @app.after_request
     async def cors(response: Response) -> Response:
         origin = request.headers.get("Origin")
+        # The inspector is same-origin only, whatever other origins the API allows.
+        if request.path.startswith(INSPECT_PATH):
+            return response
         if origin and origin.rstrip("/") in allowed:
             response.headers["Access-Control-Allow-Origin"] = origin
             response.headers["Vary"] = "Origin"

@@ -16,8 +16,10 @@ from werkzeug.exceptions import HTTPException
 from ..errors import (
     BridgeError,
     EngineError,
+    Forbidden,
     InvalidOffer,
     InvalidRequest,
+    PageNotReady,
     PayloadTooLarge,
     RequestError,
     RequestTimeout,
@@ -50,6 +52,7 @@ HTTP_FORMS: dict[type[BridgeError], HttpForm] = {
     InvalidOffer: HttpForm(400, "invalid_request_error", "invalid_offer"),
     InvalidRequest: HttpForm(400, "invalid_request_error", "invalid_request"),
     Unauthorized: HttpForm(401, "invalid_request_error", "invalid_api_key"),
+    Forbidden: HttpForm(403, "invalid_request_error", "forbidden"),
     RequestTimeout: HttpForm(408, "invalid_request_error", "request_timeout"),
     PayloadTooLarge: HttpForm(413, "invalid_request_error", "payload_too_large", _CLOSE),
     UnsupportedMediaType: HttpForm(415, "invalid_request_error", "unsupported_media_type"),
@@ -58,6 +61,7 @@ HTTP_FORMS: dict[type[BridgeError], HttpForm] = {
     UpstreamTimeout: HttpForm(504, "upstream_error", "upstream_timeout"),
     UpstreamError: HttpForm(502, "upstream_error", "upstream_error"),
     EngineError: HttpForm(500, "server_error", "engine_error"),
+    PageNotReady: HttpForm(409, "invalid_request_error", "page_not_ready"),
     BridgeError: HttpForm(500, "server_error", "internal_error"),
 }
 

@@ -35,3 +35,16 @@ def test_table_marks_goals_met_and_missed() -> None:
     assert row["voice → verified action (p50, p90)"].endswith("yes")
     assert row["rtc-connect answer (p50, p99)"].endswith("—")
     assert lines[-1].split()[:3] == ["1", "—", "12.00"]
+
+
+def test_the_inspectors_rows_hold_it_to_its_figures() -> None:
+    figures = {"inspect_fps": 4.0, "inspect_idle_cpu_pct": 0.4, "inspect_idle_frames_count": 3}
+    row = {line.split("  ")[0]: line for line in render(figures, []).splitlines()}
+    assert row["inspector watched: frames a second"].endswith("NO")
+    assert row["inspector unwatched: CPU over floor"].endswith("yes")
+    assert row["inspector unwatched: frames captured"].endswith("NO")
+    figures = {"inspect_fps": 15.0, "inspect_idle_cpu_pct": 1.5, "inspect_idle_frames_count": 0}
+    row = {line.split("  ")[0]: line for line in render(figures, []).splitlines()}
+    assert row["inspector watched: frames a second"].endswith("yes")
+    assert row["inspector unwatched: CPU over floor"].endswith("NO")
+    assert row["inspector unwatched: frames captured"].endswith("yes")

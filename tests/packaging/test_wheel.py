@@ -177,10 +177,15 @@ def _serve_and_stop(venv: Path, project: Path, installed_tools: Path) -> None:
     try:
         serving = lines.until("rtc-bridge serving ", timeout_s=30)
         url = serving.split()[-1]
+        inspector = lines.until("inspector: ", timeout_s=30).split()[1]
         lines.until("ready:", timeout_s=60)
         served = httpx.get(f"{url}tools.json", trust_env=False, timeout=10)
         assert served.status_code == 200
         assert served.json() == json.loads(installed_tools.read_text(encoding="utf-8"))
+        # The inspector's page and script are package data of the installed wheel too.
+        for path in ("", "/inspect.js"):
+            page = httpx.get(f"{inspector}{path}", trust_env=False, timeout=10)
+            assert page.status_code == 200 and "inspect-" in page.text, (path, page.text[:200])
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)

@@ -1,4 +1,5 @@
-"""More voice pages on the bridge's Chromium: one browser context and one call each.
+"""More voice pages on the bridge's Chromium: one browser context and one call each; and
+`ANIMATE`, which keeps a page changing for the measures that need it to.
 
 Each page reports to the bridge through the same binding as the controlled page, so its tool
 calls are gated, run and verified the same way and its events go to the same event log.
@@ -15,6 +16,19 @@ from playwright.async_api import Browser, BrowserContext, Page
 from ...browser.binding import BINDING, PageReports
 from ...browser.tools import ToolRegistry
 from ...events.log import EventLog
+
+# Makes the controlled page change at every animation frame, as a page with a spinner would.
+ANIMATE = """() => {
+  const counter = document.createElement("p");
+  counter.dataset.testid = "animation";
+  document.body.prepend(counter);
+  let n = 0;
+  (function step() {
+    counter.textContent = `frame ${++n}`;
+    counter.style.marginLeft = `${n % 200}px`;
+    requestAnimationFrame(step);
+  })();
+}"""
 
 
 class BenchPage:

@@ -12,13 +12,19 @@ import psutil
 MIB = 1024 * 1024
 
 
-def _processes() -> tuple[list[psutil.Process], list[psutil.Process]]:
-    """(bridge, chromium): this process and its descendants, Chromium's apart."""
+def _processes(exclude: frozenset[int] = frozenset()
+               ) -> tuple[list[psutil.Process], list[psutil.Process]]:
+    """(bridge, chromium): this process and its descendants, Chromium's apart; `exclude` (and
+    their descendants) left out."""
     me = psutil.Process(os.getpid())
     bridge: list[psutil.Process] = [me]
     chromium: list[psutil.Process] = []
+    left_out = set(exclude)
     for child in me.children(recursive=True):
         try:
+            if child.pid in left_out or child.ppid() in left_out:
+                left_out.add(child.pid)
+                continue
             name = child.name().lower()
         except psutil.Error:
             continue
@@ -60,17 +66,21 @@ class Usage:
 
 
 class CpuMeter:
-    """CPU used between `start()` and `stop()`, in percent of one core (200 = two cores busy)."""
+    """CPU used between `start()` and `stop()`, in percent of one core (200 = two cores busy);
+    processes in `exclude` (e.g. a client standing for another machine) are not counted."""
+
+    def __init__(self, *, exclude: frozenset[int] = frozenset()) -> None:
+        self._exclude = exclude
 
     def start(self) -> CpuMeter:
-        self._bridge, self._chromium = _processes()
+        self._bridge, self._chromium = _processes(self._exclude)
         self._began = time.monotonic()
         self._before = _cpu_s(self._bridge), _cpu_s(self._chromium)
         return self
 
     def stop(self) -> Usage:
         wall_s = max(1e-6, time.monotonic() - self._began)
-        bridge, chromium = _processes()
+        bridge, chromium = _processes(self._exclude)
         after = _cpu_s(bridge), _cpu_s(chromium)
         used = [sum(now - before.get(pid, 0.0) for pid, now in current.items())
                 for before, current in zip(self._before, after, strict=True)]

@@ -15,6 +15,7 @@ from ...config import Settings
 from ...drive.handle import BridgeHandle
 from ...drive.thread import BridgeThread
 from . import coldstart, connect, probe, scale, voice
+from .inspector import inspector_figures
 from .pages import BenchPage
 from .stats import percentile, ratio, rounded, summary
 from .user_page import CHECKS as USER_PAGE_CHECKS
@@ -26,7 +27,7 @@ QUIET_S = 0.04
 # The scale step stops adding sessions once the tool p95 is past this, or after this long.
 SATURATED_MS = 1000.0
 SCALE_BUDGET_S = 120.0
-STEPS = ("cold", "connect", "navigation", "tools", "voice", "user_page", "scale")
+STEPS = ("cold", "connect", "navigation", "tools", "voice", "user_page", "inspect", "scale")
 
 
 def _say(text: str) -> None:
@@ -81,6 +82,9 @@ class BenchSteps:
                 self.step("voice to action", lambda: self.voice(run))
             if "user_page" in steps:
                 self.step("a user's page", lambda: self.user_page(run))
+            if "inspect" in steps:
+                self.step("inspector", lambda: self.figures.update(inspector_figures(
+                    run.handle, float(self.options["inspect_seconds"]))))
             if "scale" in steps and levels:
                 self.step("scale", lambda: self.scale(run, levels))
         finally:

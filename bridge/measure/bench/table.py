@@ -25,6 +25,13 @@ def _at_most(key: str, limit: float) -> Callable[[Figures], bool | None]:
     return check
 
 
+def _at_least(key: str, floor: float) -> Callable[[Figures], bool | None]:
+    def check(figures: Figures) -> bool | None:
+        value = figures.get(key)
+        return None if value is None else bool(value >= floor)
+    return check
+
+
 def _voice_goal(figures: Figures) -> bool | None:
     value, silence = figures.get("voice_to_action_p50_ms"), figures.get("silence_window_ms")
     return None if value is None or silence is None else bool(value <= silence + 150)
@@ -61,6 +68,16 @@ ROWS = (
         _voice_goal),
     Row("floor: silence window + decode alone", ("voice_floor_ms",), "ms"),
     Row("voice → action / floor (p50)", ("voice_to_action_over_floor_ratio",), "×"),
+    Row("inspector watched: frames a second", ("inspect_fps",), "/s", "≥ 5",
+        _at_least("inspect_fps", 5)),
+    Row("inspector watched: CPU − floor (%), ÷ floor (×)",
+        ("inspect_watched_cost_cpu_pct", "inspect_watched_over_floor_ratio"), ""),
+    Row("inspector unwatched: CPU over floor", ("inspect_idle_cpu_pct",), "%", "≤ 1",
+        _at_most("inspect_idle_cpu_pct", 1)),
+    Row("inspector unwatched: frames captured", ("inspect_idle_frames_count",), "", "0",
+        _at_most("inspect_idle_frames_count", 0)),
+    Row("beside each other: recording, inspector / alone",
+        ("recording_beside_inspect_ratio", "inspect_beside_recording_ratio"), "×"),
     Row("sessions with tool p95 ≤ 100 ms", ("scale_sessions_within_100ms_count",), "", "≥ 16",
         _sessions_goal),
 )
