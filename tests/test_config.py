@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from bridge.cli import build_parser
 from bridge.config import Settings
 from bridge.errors import SettingsError
 
@@ -92,3 +93,14 @@ def test_repeated_flags_win_over_the_environment() -> None:
 def test_bad_network_settings_name_the_setting(env: dict[str, str], names: str) -> None:
     with pytest.raises(SettingsError, match=names):
         Settings.from_env(env)
+
+
+def test_type_while_speaking_from_the_environment_flag_and_cli() -> None:
+    assert Settings.from_env({}).type_while_speaking == "interrupt"
+    env = {"BRIDGE_TYPE_WHILE_SPEAKING": "queue"}
+    assert Settings.from_env(env).type_while_speaking == "queue"
+    assert Settings.from_env(env, type_while_speaking="interrupt").type_while_speaking == "interrupt"
+    args = build_parser().parse_args(["run", "--type-while-speaking", "queue"])
+    assert args.type_while_speaking == "queue"
+    with pytest.raises(SettingsError, match="BRIDGE_TYPE_WHILE_SPEAKING"):
+        Settings.from_env({"BRIDGE_TYPE_WHILE_SPEAKING": "wait"})
