@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .config import Settings
+from .browser.target import own_page_query
+from .config import TYPING_MODES, Settings
 from .errors import BrowserError, ScenarioError, SettingsError
 from .events.describe import describe
 from .events.log import Record
@@ -34,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--recognition", choices=("grammar", "open"),
                      help="the embedded engine's recogniser: the session's command grammar "
                           "(default) or an open n-gram model (BRIDGE_RECOGNITION)")
+    run.add_argument("--type-while-speaking", choices=TYPING_MODES,
+                     help="a message typed while the agent answers interrupts the answer "
+                          "(default) or waits for its end (BRIDGE_TYPE_WHILE_SPEAKING)")
     mode = run.add_mutually_exclusive_group()
     mode.add_argument("--headless", dest="headless", action="store_true", default=None,
                       help="no browser window (default when there is no display)")
@@ -178,7 +182,8 @@ NOT_CONNECTED_WARNING_S = 20.0
 async def _announce_ready(server: BridgeServer, started: float) -> None:
     browser = server.bridge.browser
     if browser is None:
-        _say(f"ready: open {server.url}/ in your browser")
+        query = own_page_query(server.settings.type_while_speaking)
+        _say(f"ready: open {server.url}/{query} in your browser")
         return
     try:
         await browser.wait_connected(NOT_CONNECTED_WARNING_S)

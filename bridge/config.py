@@ -16,6 +16,10 @@ from typing import Any, Literal
 from .errors import SettingsError
 
 UpstreamKind = Literal["local", "openai"]
+# What the bridge's voice page does with a message typed while the agent answers: interrupt the
+# answer (as OpenAI's own clients do) or send it once the answer has ended.
+TypingMode = Literal["interrupt", "queue"]
+TYPING_MODES: tuple[TypingMode, ...] = ("interrupt", "queue")
 
 DEFAULT_INSTRUCTIONS = (
     "You control a web page through the tools you are given. When the user asks for a change, "
@@ -59,6 +63,7 @@ class Settings:
     checks_path: Path | None = None
     # The embedded engine's recogniser: "grammar" (the session's command grammar) or "open".
     recognition: str = "grammar"
+    type_while_speaking: TypingMode = "interrupt"
     # The controlled browser's network (browser.network): which URLs are answered as signalling,
     # and which hosts outside loopback a page may reach with the embedded engine.
     routes: tuple[str, ...] = ()
@@ -106,6 +111,9 @@ class Settings:
         if self.recognition not in ("grammar", "open"):
             raise SettingsError(f"--recognition / BRIDGE_RECOGNITION is 'grammar' or 'open', "
                                 f"not {self.recognition!r}")
+        if self.type_while_speaking not in TYPING_MODES:
+            raise SettingsError(f"--type-while-speaking / BRIDGE_TYPE_WHILE_SPEAKING is "
+                                f"'interrupt' or 'queue', not {self.type_while_speaking!r}")
         self._check_page()
         self._check_inspector()
 
@@ -245,6 +253,7 @@ _ENV_FIELDS: tuple[tuple[str, str, Any], ...] = (
     ("storage_state", "BRIDGE_STORAGE_STATE", Path),
     ("checks_path", "BRIDGE_CHECKS", Path),
     ("recognition", "BRIDGE_RECOGNITION", str),
+    ("type_while_speaking", "BRIDGE_TYPE_WHILE_SPEAKING", str),
     ("upstream_read_timeout_s", "BRIDGE_UPSTREAM_TIMEOUT_S", float),
     ("routes", "BRIDGE_ROUTE", _globs),
     ("route_offers", "BRIDGE_ROUTE_OFFERS", _truthy),

@@ -23,6 +23,7 @@ from .engine.agent.voice import RECOGNITION_KINDS, EngineVoice
 from .engine.limits import SessionLimits
 from .events.log import EventLog
 from .events.records import BrowserFailed, Stopped
+from .events.refusals import RefusalWatch
 from .inspect.inspector import Inspector
 from .tasks import TaskGroup
 from .upstream import LocalUpstream, OpenAIUpstream, Upstream
@@ -31,8 +32,8 @@ log = logging.getLogger(__name__)
 
 
 class Bridge:
-    """Settings, event log, tool registry, upstream, engine (and its voice), the controlled
-    browser, the inspector, and the background tasks that start them.
+    """Settings, event log (and what watches it), tool registry, upstream, engine (and its
+    voice), the controlled browser, the inspector, and the background tasks that start them.
 
     Collaborators are parameters so tests swap them without patching; whatever is not given
     is built from `settings`. An engine exists when the upstream is local or one was given.
@@ -50,6 +51,7 @@ class Bridge:
         self.settings = settings
         self.target = PageTarget.from_page(settings.page)
         self.event_log = event_log or EventLog(settings.events_path)
+        self._refusals = RefusalWatch(self.event_log)
         self.registry = registry or ToolRegistry.load()
         self.voice: EngineVoice | None = None
         if engine is None and settings.upstream == "local":
@@ -109,6 +111,7 @@ class Bridge:
                 await close()
             except Exception:  # the others still close; the log says which one failed
                 log.exception("closing %s failed", getattr(close, "__self__", close))
+        self._refusals.close()
         self.event_log.append_bridge(Stopped(calls_closed=calls))
         self.event_log.close()
 

@@ -5,6 +5,7 @@ import {
   closeOutgoing, outgoingStream, playAudio, setRemoteStream, startRecording, stopRecording,
 } from "./audio.js";
 import { loadTools, runTool, sessionTools } from "./tools.js";
+import { Turns } from "./turns.js";
 
 const DEFAULT_ENDPOINT = "api/rtc-connect";
 const MAX_LOG_ENTRIES = 200;
@@ -45,6 +46,8 @@ const state = {
   responses: new Map(),
   startedCalls: new Set(),
   toolQueue: Promise.resolve(),
+  // Who asks for the next response, and when (turns.js); made in init().
+  turns: null,
   // Events waiting to go to the bridge in one binding call; lines waiting to be shown.
   reports: [],
   lines: new Map(),
@@ -261,6 +264,7 @@ function onServerMessage(raw) {
   reportEvent("server", raw);
   logEvent("server", event);
   handleServerEvent(event);
+  state.turns.onServerEvent(event);
 }
 
 function handleServerEvent(event) {
@@ -330,8 +334,8 @@ async function finishResponse(response) {
   if (calls.length === 0) return;
   const generation = state.generation;
   await Promise.allSettled(calls);
-  // Only now, after response.done and every output, so that no response is still active.
-  if (generation === state.generation) sendEvent({ type: "response.create" });
+  // Only now, after response.done and every output; and only once no other response is active.
+  if (generation === state.generation) state.turns.answerOutputs();
 }
 
 /** Runs one call ({call_id, name, arguments}) past the bridge's checks and sends its output. */
@@ -453,17 +457,13 @@ function sendEvent(event) {
   return true;
 }
 
-/** Sends a typed message and asks for a response. Returns false when not connected. */
+/** Sends a typed message and asks for a response, interrupting or after an answer under way
+ * (turns.js). Returns false when not connected. */
 function sendText(text) {
   const message = String(text ?? "").trim();
   if (!message || state.dc?.readyState !== "open") return false;
-  const sent = sendEvent({
-    type: "conversation.item.create",
-    item: { type: "message", role: "user", content: [{ type: "input_text", text: message }] },
-  });
-  if (!sent) return false;
   addTranscript("user", message);
-  sendEvent({ type: "response.create" });
+  state.turns.message(message);
   return true;
 }
 
@@ -494,6 +494,7 @@ function teardown() {
   state.ui.audio.srcObject = null;
   state.responses.clear();
   state.startedCalls.clear();
+  state.turns.reset();
   refreshControls();
 }
 
@@ -615,6 +616,7 @@ function init() {
   };
   const params = new URLSearchParams(location.search);
   state.endpoint = params.get("endpoint") || DEFAULT_ENDPOINT;
+  state.turns = new Turns(sendEvent, params.get("type_while_speaking") ?? undefined);
 
   state.ui.button.addEventListener("click", () => (state.wantConnected ? disconnect() : connect()));
   state.ui.form.addEventListener("submit", (event) => {
@@ -645,6 +647,7 @@ window.rtcBridge = Object.freeze({
   get pc() { return state.pc; },
   get dc() { return state.dc; },
   get callId() { return state.callId; },
+  get typeWhileSpeaking() { return state.turns.mode; },
   get tools() { return state.defs; },
 });
 

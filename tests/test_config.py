@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from bridge.cli import build_parser
 from bridge.config import Settings
 from bridge.errors import SettingsError
 
@@ -113,3 +114,13 @@ def test_inspector_settings_from_the_environment() -> None:
 def test_bad_inspector_settings_name_the_setting(env: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         Settings.from_env(env)
+
+def test_type_while_speaking_from_the_environment_flag_and_cli() -> None:
+    assert Settings.from_env({}).type_while_speaking == "interrupt"
+    env = {"BRIDGE_TYPE_WHILE_SPEAKING": "queue"}
+    assert Settings.from_env(env).type_while_speaking == "queue"
+    assert Settings.from_env(env, type_while_speaking="interrupt").type_while_speaking == "interrupt"
+    args = build_parser().parse_args(["run", "--type-while-speaking", "queue"])
+    assert args.type_while_speaking == "queue"
+    with pytest.raises(SettingsError, match="BRIDGE_TYPE_WHILE_SPEAKING"):
+        Settings.from_env({"BRIDGE_TYPE_WHILE_SPEAKING": "wait"})

@@ -52,11 +52,13 @@ class ControlledBrowser:
         policy = NetworkPolicy.from_settings(settings)
         self.router = SignallingRouter(upstream=upstream, event_log=event_log, policy=policy,
                                        max_offer_bytes=settings.max_offer_bytes)
-        self.kind: PageKind = VoicePage(target.url_on(settings.base_url)) if target.own else (
-            UserPage(target, base_url=settings.base_url, start=settings.start_selector,
-                     checks=checks, drop_ice_servers=policy.drop_ice_servers,
-                     event_log=event_log, session=lambda: self.call_id,
-                     upstream_takes_beta=upstream.name == "local"))
+        typing = settings.type_while_speaking
+        self.kind: PageKind = VoicePage(target.url_on(settings.base_url, typing=typing)) if (
+            target.own) else UserPage(
+                target, base_url=settings.base_url, start=settings.start_selector, checks=checks,
+                drop_ice_servers=policy.drop_ice_servers, event_log=event_log,
+                session=lambda: self.call_id, upstream_takes_beta=upstream.name == "local",
+                typing=typing)
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._context: BrowserContext | None = None

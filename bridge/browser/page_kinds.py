@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 
+from ..config import TypingMode
 from ..engine.session_config import BETA_KEYS
 from ..errors import BrowserError
 from ..events.log import EventLog
@@ -37,8 +38,10 @@ log = logging.getLogger(__name__)
 # A page that sends no session.update of its own is connected this long after session.created.
 NO_SESSION_UPDATE_S = 1.0
 START_TIMEOUT_MS = 15_000
-# How long a response being cancelled for a typed message may take to end.
+# How long a response being cancelled for a typed message may take to end, and how long a
+# typed message waits for an answer to end when it is queued behind it.
 CANCEL_TIMEOUT_S = 5.0
+QUEUE_TIMEOUT_S = 60.0
 
 
 class PageKind(Protocol):
@@ -105,7 +108,8 @@ class UserPage:
 
     def __init__(self, target: PageTarget, *, base_url: str, start: str | None,
                  checks: ChecksFile | None, drop_ice_servers: bool, event_log: EventLog,
-                 session: Callable[[], str | None], upstream_takes_beta: bool) -> None:
+                 session: Callable[[], str | None], upstream_takes_beta: bool,
+                 typing: TypingMode = "interrupt") -> None:
         self._url = target.url_on(base_url)
         self._start = start
         self._checks = checks
@@ -120,6 +124,7 @@ class UserPage:
         self._active_response: str | None = None
         self._idle = asyncio.Event()
         self._upstream_takes_beta = upstream_takes_beta
+        self._typing = typing
         self._warned: set[str] = set()
 
     async def declare_checks(self, checks: ChecksFile | None) -> None:
@@ -198,14 +203,18 @@ class UserPage:
     async def type_text(self, text: str) -> None:
         """A user message and `response.create` on the page's own realtime channel, as a page
         with a text box would send them. An answer still under way is interrupted first, as
-        OpenAI's own clients do (`response.cancel`, then its end), so that the message gets an
-        answer of its own rather than `conversation_already_has_active_response`."""
+        OpenAI's own clients do (`response.cancel`, then its end), or with `typing="queue"`
+        waited for, so that the message gets an answer of its own rather than
+        `conversation_already_has_active_response`."""
         instrument = PageInstrument(_open(self._page))
         if self._active_response is not None:
-            await instrument.send_event({"type": "response.cancel"})
-            await instrument.send_event({"type": "output_audio_buffer.clear"})
+            timeout_s = QUEUE_TIMEOUT_S
+            if self._typing == "interrupt":
+                timeout_s = CANCEL_TIMEOUT_S
+                await instrument.send_event({"type": "response.cancel"})
+                await instrument.send_event({"type": "output_audio_buffer.clear"})
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._idle.wait(), CANCEL_TIMEOUT_S)
+                await asyncio.wait_for(self._idle.wait(), timeout_s)
         message = {"type": "conversation.item.create", "item": {
             "type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}}
         if not await instrument.send_event(message):

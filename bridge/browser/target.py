@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from ..config import TypingMode
 from ..errors import SettingsError
 
 # Where a local page is served on the bridge's origin; the bridge's own routes stay as they are.
@@ -47,11 +48,20 @@ class PageTarget:
     def own(self) -> bool:
         return self.kind == "own"
 
-    def url_on(self, base_url: str) -> str:
-        """The address to open, given the bridge's `base_url` (http://127.0.0.1:PORT)."""
+    def url_on(self, base_url: str, *, typing: TypingMode = "interrupt") -> str:
+        """The address to open, given the bridge's `base_url` (http://127.0.0.1:PORT). The
+        bridge's own page learns what to do with a message typed while the agent answers
+        (`typing`) from its query, as it learns to connect by itself."""
         if self.kind == "url":
             assert self.url is not None
             return self.url
         if self.kind == "local":
             return f"{base_url}{LOCAL_PREFIX}{self.entry}"
-        return f"{base_url}/?autoconnect=1"
+        return f"{base_url}/?autoconnect=1{own_page_query(typing, first=False)}"
+
+
+def own_page_query(typing: TypingMode, *, first: bool = True) -> str:
+    """The bridge's own page's query for `typing` (nothing for the page's default)."""
+    if typing == "interrupt":
+        return ""
+    return f"{'?' if first else '&'}type_while_speaking={typing}"

@@ -69,6 +69,11 @@ class Conversation:
         """Let the next response answer ``item``."""
         self._unanswered.append(item)
 
+    @property
+    def has_unanswered(self) -> bool:
+        """Whether some item waits for a response to answer it."""
+        return bool(self._unanswered)
+
     def take_unanswered(self) -> list[Item]:
         """The items no response has answered yet, oldest first; they are answered now."""
         items, self._unanswered = self._unanswered, []

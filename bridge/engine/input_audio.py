@@ -199,5 +199,13 @@ class InputAudio:
             item["status"] = "completed"
             self._conversation.finish(item)
             self._conversation.awaits_answer(item)
-            if turn.auto_respond and self._responses.active is None:
-                self._start_response({})
+            if turn.auto_respond:
+                self._tasks.spawn(self._answer_turn())
+
+    async def _answer_turn(self) -> None:
+        """Answer a turn once no response is active: one the user did not talk over (it had
+        not started speaking) would otherwise leave the turn without an answer. A response the
+        client asked for meanwhile may have taken the turn up already."""
+        await self._responses.wait_idle()
+        if self._conversation.has_unanswered:
+            self._start_response({})

@@ -66,6 +66,8 @@ class Responses:
         self._tasks = tasks
         self._config = config
         self.active: Response | None = None
+        self._idle = asyncio.Event()
+        self._idle.set()
 
     def check_create(self, params: Any) -> dict[str, Any]:
         """The parameters of a client's `response.create`; ProtocolError if it cannot start."""
@@ -85,7 +87,13 @@ class Responses:
         """Start a response to the unanswered items; ``answer`` produces its output."""
         self.active = Response(id=new_id("resp"), params=params,
                                inputs=self._conversation.take_unanswered())
+        self._idle.clear()
         self._tasks.spawn(self._run(self.active, answer))
+
+    async def wait_idle(self) -> None:
+        """Return once no response is active (at once if none is)."""
+        while self.active is not None:
+            await self._idle.wait()
 
     def cancel(self) -> None:
         """`response.cancel`: ProtocolError when no response is active."""
@@ -118,6 +126,7 @@ class Responses:
         finally:
             status = "cancelled" if response.cancelled_for else "completed"
             self.active = None
+            self._idle.set()
             self._send({"type": "response.done",
                         "response": self._response_object(response, status)})
             if response.audio_started and not response.cancelled_for:

@@ -25,8 +25,8 @@ from .tool_records import ToolRefused, ToolVerified
 
 __all__ = [
     "BridgeRecord", "BrowserFailed", "PageLost", "PageWarning", "PageReopenFailed", "PageReopened",
-    "RequestBlocked", "SignallingRouted", "Stopped", "ToolRefused", "ToolVerified", "UserAudio",
-    "all_of", "read",
+    "RequestBlocked", "ResponseRefused", "SignallingRouted", "Stopped", "ToolRefused",
+    "ToolVerified", "UserAudio", "all_of", "read",
 ]
 
 
@@ -140,9 +140,28 @@ class SignallingRouted(BridgeRecord):
         return f"{self.method} {self.url} -> {self.upstream}: {self.status} {outcome}".rstrip()
 
 
+@dataclass(frozen=True)
+class ResponseRefused(BridgeRecord):
+    """`bridge.response_refused`: the upstream refused a `response.create` because a response
+    was still active (`conversation_already_has_active_response`, as OpenAI does): what it
+    asked an answer for (`unanswered`) gets none unless the client asks again."""
+
+    TYPE: ClassVar[str] = "bridge.response_refused"
+
+    active_response_id: str | None  # the response still in progress, as the page saw it
+    unanswered: str | None  # the newest input not yet answered: a user's text, or an output
+    message: str  # the upstream's error message
+    event_id: str | None = None  # the refused client event, when the client named it
+
+    def describe(self) -> str:
+        what = f"{self.unanswered!r}" if self.unanswered else "the request"
+        return (f"LOST: response.create refused while {self.active_response_id or 'a response'} "
+                f"was active; {what} gets no answer unless the client asks again")
+
+
 _CLASSES: dict[str, type[BridgeRecord]] = {cls.TYPE: cls for cls in (
     ToolVerified, ToolRefused, PageLost, PageReopened, PageReopenFailed, BrowserFailed, Stopped,
-    UserAudio, PageWarning, RequestBlocked, SignallingRouted)}
+    UserAudio, PageWarning, RequestBlocked, SignallingRouted, ResponseRefused)}
 
 
 def read(record: Record) -> BridgeRecord | None:

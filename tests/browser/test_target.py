@@ -15,6 +15,11 @@ BASE = "http://127.0.0.1:8765"
 def test_no_page_is_the_bridges_own() -> None:
     target = PageTarget.from_page(None)
     assert target.own and target.url_on(BASE) == f"{BASE}/?autoconnect=1"
+    # The page hears of a message typed while the agent answers being queued from its query.
+    assert target.url_on(BASE, typing="queue") == (
+        f"{BASE}/?autoconnect=1&type_while_speaking=queue")
+    assert PageTarget.from_page("http://127.0.0.2/").url_on(BASE, typing="queue") == (
+        "http://127.0.0.2/")
 
 
 def test_a_url_is_opened_as_given() -> None:

@@ -129,6 +129,31 @@ def test_speech_during_a_spoken_reply_barges_in(arun: Arun, engine_voice: Engine
     arun(scenario())
 
 
+def test_a_turn_that_ends_while_a_response_is_active_is_answered_after_it(
+    arun: Arun, engine_voice: EngineVoice
+) -> None:
+    async def scenario() -> None:
+        async with call(engine_voice) as client:
+            await update_tools(client)
+            client.speak(await utterance("make the text yellow"))
+            await client.wait_for("input_audio_buffer.speech_started", timeout_s=10)
+            # A response the client asks for while the user speaks: nothing to talk over yet,
+            # and still speaking when the turn ends.
+            client.send(text_message("tell me a long story about penguins who sail across the sea "
+                                     "to find a lighthouse at the end of the world"))
+            client.send({"type": "response.create"})
+            story = (await client.wait_for("response.created", timeout_s=5))["response"]["id"]
+            await client.wait_for("conversation.item.input_audio_transcription.completed",
+                                  timeout_s=10)
+            ended = await client.wait_for("response.done", timeout_s=20)
+            assert (ended["response"]["id"], ended["response"]["status"]) == (story, "completed")
+            answer = await client.wait_for("response.function_call_arguments.done", timeout_s=10)
+            assert json.loads(answer["arguments"]) == {"color": "yellow"}
+            assert answer["response_id"] != story
+
+    arun(scenario())
+
+
 def test_response_cancel_and_output_clear_stop_the_voice(arun: Arun, engine_voice: EngineVoice) -> None:
     async def scenario() -> None:
         async with call(engine_voice) as client:

@@ -15,6 +15,7 @@ from bridge.events.records import (
     PageLost,
     PageReopened,
     PageReopenFailed,
+    ResponseRefused,
     Stopped,
     ToolRefused,
     ToolVerified,
@@ -40,6 +41,10 @@ EXAMPLES: list[BridgeRecord] = [
     Stopped(calls_closed=None),
     UserAudio(kind="say", text="make the text white", source=None, started_t=1.25,
               ended_t=2.5, clip_ended_t=2.75),
+    ResponseRefused(active_response_id="resp_1", unanswered="what can you do",
+                    message="Conversation already has an active response in progress: resp_1.",
+                    event_id="turn_1"),
+    ResponseRefused(active_response_id=None, unanswered=None, message=""),
 ]
 
 
