@@ -302,15 +302,19 @@ function handleServerEvent(event) {
 function responseEntry(id) {
   const key = id ?? "";
   if (!state.responses.has(key)) {
-    state.responses.set(key, { cancelled: false, done: false, calls: [] });
+    state.responses.set(key, { cancelled: false, cancelAsked: false, done: false, calls: [] });
   }
   return state.responses.get(key);
 }
 
 // A call runs once, only when its item is complete and its response has not been cancelled;
-// calls run one after another so that two changes to the same element land in order.
+// calls run one after another so that two changes to the same element land in order. A
+// response this page asked to cancel runs its calls only if the server completed it all the
+// same (the cancel crossed its response.done): the call is then in the conversation, and the
+// command it carries would be lost.
 function startCall(entry, item) {
-  if (entry.cancelled || (item.status && item.status !== "completed")) return;
+  if (entry.cancelled || (entry.cancelAsked && !entry.done)) return;
+  if (item.status && item.status !== "completed") return;
   if (!item.call_id || state.startedCalls.has(item.call_id)) return;
   state.startedCalls.add(item.call_id);
   const call = { call_id: item.call_id, name: item.name, arguments: item.arguments ?? "" };
@@ -449,7 +453,9 @@ function sendEvent(event) {
   }
   if (event.type === "response.cancel") {
     for (const [id, entry] of state.responses) {
-      if (!event.response_id || event.response_id === id) entry.cancelled = true;
+      if (!entry.done && (!event.response_id || event.response_id === id)) {
+        entry.cancelAsked = true;
+      }
     }
   }
   reportEvent("client", text);

@@ -13,17 +13,22 @@ from dataclasses import dataclass, field
 
 from ..events.log import Record
 
-__all__ = ["CREATE_GRACE_S", "conversation_busy"]
+__all__ = ["CREATE_GRACE_S", "busy_with", "conversation_busy"]
 
 # How long after a function_call_output a page's own `response.create` may come.
 CREATE_GRACE_S = 1.0
 
 
 def conversation_busy(records: Sequence[Record], *, now: float | None = None) -> bool:
-    """Whether the conversation is still moving: a user turn open or not yet transcribed, a
-    function call without its output, an output not yet followed by `response.create` (for
-    `CREATE_GRACE_S` after it, when `now` is given on the event log's clock), a response asked
-    for or running, or audio playing."""
+    """Whether the conversation is still moving (see `busy_with`)."""
+    return busy_with(records, now=now) is not None
+
+
+def busy_with(records: Sequence[Record], *, now: float | None = None) -> str | None:
+    """What keeps the conversation moving, in a few words, or None once it is still: a user
+    turn open or not yet transcribed, a function call without its output, an output not yet
+    followed by `response.create` (for `CREATE_GRACE_S` after it, when `now` is given on the
+    event log's clock), a response asked for or running, or audio playing."""
     state = _Conversation()
     for record in records:
         if record.dir == "client":
@@ -32,9 +37,17 @@ def conversation_busy(records: Sequence[Record], *, now: float | None = None) ->
             state.server(record)
     awaiting = state.output_t is not None and (now is None or now - state.output_t
                                                < CREATE_GRACE_S)
-    return (state.open_turn or awaiting or state.pending_transcripts > 0
-            or state.pending_creates > 0 or bool(state.calls) or bool(state.responses)
-            or bool(state.playing))
+    reasons = [
+        "the user's turn is open" if state.open_turn else "",
+        "a tool output may still be followed by response.create" if awaiting else "",
+        f"{state.pending_transcripts} transcript(s) pending" if state.pending_transcripts else "",
+        f"{state.pending_creates} response.create without its response"
+        if state.pending_creates else "",
+        f"call(s) without output: {', '.join(sorted(state.calls))}" if state.calls else "",
+        f"response(s) running: {', '.join(sorted(state.responses))}" if state.responses else "",
+        f"audio playing: {', '.join(sorted(state.playing))}" if state.playing else "",
+    ]
+    return "; ".join(r for r in reasons if r) or None
 
 
 @dataclass

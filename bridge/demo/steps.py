@@ -24,7 +24,7 @@ from ..events.log import EventLog, Record
 from ..events.records import ToolRefused, ToolVerified, all_of
 from .results import StepResult, ToolCallResult
 from .scenario import Scenario, Step
-from .settle import conversation_busy
+from .settle import busy_with
 
 __all__ = ["Progress", "StepRunner"]
 
@@ -164,17 +164,20 @@ class StepRunner:
         return f"{head}; no tool was called"
 
     def _settle(self, mark: int, *, quiet_s: float) -> None:
-        """Wait until the agent has finished answering (see `conversation_busy`) and the
-        channel has been quiet for `quiet_s`."""
+        """Wait until the agent has finished answering (see `busy_with`) and the channel has
+        been quiet for `quiet_s`."""
         deadline = time.monotonic() + _SETTLE_MAX_S
+        busy: str | None = None
         while time.monotonic() < deadline:
             records = self.log.records(after=mark)
             last_t = records[-1].t if records else 0.0
             now = self.log.now()
-            if not conversation_busy(records, now=now) and now - last_t >= quiet_s:
+            busy = busy_with(records, now=now)
+            if busy is None and now - last_t >= quiet_s:
                 return
             time.sleep(0.05)
-        self.progress(f"  (the agent was still busy after {_SETTLE_MAX_S:g} s; going on)")
+        self.progress(f"  (the agent was still busy after {_SETTLE_MAX_S:g} s: "
+                      f"{busy or 'the channel was not quiet'}; going on)")
 
     def _collect(self, result: StepResult, mark: int) -> None:
         records = self.log.records(after=mark)

@@ -221,6 +221,10 @@ class Responses:
             # The peer is not pulling frames (not connected yet, or gone): nothing will play.
             self._output.clear()
             return
+        if response.cancelled_for:
+            # Cut off in the moment its first frame went out: `cleared` has been sent, and a
+            # `started` after it would leave the buffer playing for good to whoever listens.
+            return
         response.audio_started = True
         self._send({"type": "output_audio_buffer.started", "response_id": response.id})
         await asyncio.wait({clip.finished}, timeout=clip.duration_s + 5.0)

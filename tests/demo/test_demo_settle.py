@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bridge.demo.settle import CREATE_GRACE_S, conversation_busy
+from bridge.demo.settle import CREATE_GRACE_S, busy_with, conversation_busy
 from bridge.events.log import Record
 
 
@@ -62,3 +62,11 @@ def test_a_page_that_never_asks_for_an_answer_is_done_a_moment_after_its_output(
     assert conversation_busy(records)  # with no clock to judge by, it waits for one
     # A page that does ask keeps the step waiting for the answer, however long it takes.
     assert conversation_busy(_records(CREATED_1, CALL, DONE_1, OUTPUT, CREATE), now=100.0)
+
+
+def test_what_keeps_the_conversation_busy_is_named() -> None:
+    assert busy_with(_records(CREATED_1, CALL)) == (
+        "call(s) without output: c1; response(s) running: r1")
+    assert busy_with(_records(CREATE)) == "1 response.create without its response"
+    assert busy_with(_records(CREATED_2, STARTED_2, DONE_2)) == "audio playing: r2"
+    assert busy_with(_records(CREATED_2, STARTED_2, DONE_2, STOPPED_2)) is None

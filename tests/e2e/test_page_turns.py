@@ -168,3 +168,36 @@ def test_a_burst_of_typed_messages_gets_a_response_each_one_at_a_time(
             upstream.send(response_done(f"resp_{n}", "cancelled", []))
     page.wait_for_timeout(QUIET_MS)
     assert sent(upstream) == expected
+
+
+def test_a_call_whose_response_completed_as_its_cancel_crossed_still_runs(
+    page: Page, pages_url: str, upstream: FakeUpstream
+) -> None:
+    connect_to(page, pages_url, upstream)
+    upstream.send(response_created("resp_1"))
+    type_message(page, "make the text white")
+    upstream.wait_for_count("output_audio_buffer.clear", 1)
+    # The server had finished resp_1 (a tool call) before the cancel reached it.
+    call = function_call("call_a", "changeBackgroundColor", '{"color": "red"}')
+    upstream.send(response_done("resp_1", "completed", [call]))
+    upstream.wait_for_count("response.create", 1)
+    upstream.wait_for_count("conversation.item.create", 2)
+    assert sorted(sent(upstream)[2:], key=str) == sorted(
+        message("make the text white") + [("conversation.item.create", "call_a")], key=str)
+    assert [o["call_id"] for o in upstream.outputs()] == ["call_a"]
+    expect(page.locator("body")).to_have_css("background-color", "rgb(255, 0, 0)")
+
+
+def test_a_call_of_a_cancelled_response_never_runs(
+    page: Page, pages_url: str, upstream: FakeUpstream
+) -> None:
+    connect_to(page, pages_url, upstream)
+    upstream.send(response_created("resp_1"))
+    type_message(page, "make the text white")
+    upstream.wait_for_count("output_audio_buffer.clear", 1)
+    call = function_call("call_a", "changeBackgroundColor", '{"color": "red"}')
+    upstream.send(response_done("resp_1", "cancelled", [call]))
+    upstream.wait_for_count("response.create", 1)
+    page.wait_for_timeout(QUIET_MS)
+    assert sent(upstream) == cancel("resp_1") + message("make the text white")
+    assert upstream.outputs() == []
