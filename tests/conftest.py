@@ -30,6 +30,10 @@ with contextlib.suppress(ImportError):  # hypothesis comes with the test extra
 T = TypeVar("T")
 
 
+# Chromium's own test microphone (a tone), and getUserMedia granted without a prompt.
+FAKE_MICROPHONE_ARGS = ("--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Every bridge the tests start from the environment (and every `rtc-bridge` process they
     run, which inherits it) launches its Chromium with the safety net (`network_safety`);
@@ -40,10 +44,13 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any],
                              playwright: Playwright) -> dict[str, Any]:
-    """pytest-playwright's Chromium gets the safety net too; unless told which Chromium, it
-    launches the one the bridge would (its default, the headless shell, rejects getUserMedia)."""
+    """pytest-playwright's Chromium gets the safety net too, and a fake microphone granted
+    without asking; unless told which Chromium, it launches the one the bridge would (its
+    default, the headless shell, rejects getUserMedia). Session-wide because the browser is
+    launched once per worker, by whichever module asks first."""
     options = {**browser_type_launch_args,
-               "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_SAFETY_ARGS]}
+               "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_SAFETY_ARGS,
+                        *FAKE_MICROPHONE_ARGS]}
     if not options.get("executable_path") and not options.get("channel"):
         choice = choose_chromium(os.environ.get("BRIDGE_CHROMIUM"),
                                  playwright.chromium.executable_path)

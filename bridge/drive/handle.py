@@ -27,7 +27,7 @@ from ..browser.checks import (
 from ..events.log import EventLog, Record
 from ..events.records import ToolVerified
 from ..events.verdicts import Verdict
-from .matching import CallMatcher, calls_seen
+from .matching import CallMatcher, calls_seen, said_instead
 from .speaking import Utterance, speak, synthesize_wav
 from .thread import BridgeThread
 
@@ -223,10 +223,12 @@ class BridgeHandle:
             record = self.event_log.wait_for(wanted, timeout_s=timeout_s, after=after)
         except TimeoutError:
             kinds = "" if wanted.verdicts is None else " or ".join(sorted(wanted.verdicts)) + " "
-            seen = calls_seen(self.event_log.records(after=after))
+            records = self.event_log.records(after=after)
+            seen, instead = calls_seen(records), said_instead(records)
             raise AssertionError(
                 f"no {kinds}call {wanted.describe()} within {timeout_s} s; "
-                f"calls seen: {'; '.join(seen) or 'none'}") from None
+                f"calls seen: {'; '.join(seen) or 'none'}"
+                + (f"; instead: {' | '.join(instead)}" if instead else "")) from None
         return VerifiedCall.from_record(record)
 
     def events(self, *, after: int = 0, type: str | None = None) -> list[Record]:

@@ -15,11 +15,12 @@ from typing import Any
 
 from ..css.colors import same_color
 from ..css.lengths import same_size
+from ..events.describe import detail
 from ..events.log import Record
 from ..events.records import ToolRefused, ToolVerified
 from ..events.verdicts import Verdict, verdict_set
 
-__all__ = ["CallMatcher", "arguments_match", "calls_seen"]
+__all__ = ["CallMatcher", "arguments_match", "calls_seen", "said_instead"]
 
 
 class CallMatcher:
@@ -78,3 +79,15 @@ def calls_seen(records: Iterable[Record]) -> list[str]:
             refused = ToolRefused.from_record(record)
             seen.append(f"{refused.name} {refused.arguments_json} refused: {refused.reason}")
     return seen
+
+
+# What else a conversation shows when an awaited call never came: the agent's answers, the
+# server's errors and requests the bridge saw refused.
+_INSTEAD_TYPES = frozenset({"error", "response.output_audio_transcript.done",
+                            "response.output_text.done", "bridge.response_refused"})
+
+
+def said_instead(records: Iterable[Record]) -> list[str]:
+    """The agent's answers, errors and refused requests among `records`, one line each."""
+    return [f"{record.type}: {detail(record)}" for record in records
+            if record.type in _INSTEAD_TYPES]

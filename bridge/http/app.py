@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from quart import Quart, Response, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..inspect.actions import Actions
 from ..inspect.inspector import PATH as INSPECT_PATH
@@ -12,6 +16,9 @@ from .calls import calls_blueprint
 from .errors import install_error_handlers
 from .offers import DRAIN_BYTES
 from .routes import bridge_blueprint, local_page_blueprint
+
+# How long an answered request's unread body is waited for before its connection is let go.
+_DRAIN_TIMEOUT_S = 5.0
 
 
 def create_app(bridge: Bridge) -> Quart:
@@ -48,6 +55,16 @@ def create_app(bridge: Bridge) -> Quart:
             response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
             response.headers["Access-Control-Expose-Headers"] = "Location"
+        return response
+
+    @app.after_request
+    async def drain_unread_body(response: Response) -> Response:
+        # A request answered from its headers alone (a 401, a 404) may still be sending its
+        # body; Hypercorn closes a connection whose request had not fully arrived when the
+        # response ended, under a client that reuses it. Waiting for the body keeps it open.
+        with contextlib.suppress(RequestEntityTooLarge, TimeoutError):
+            async with asyncio.timeout(_DRAIN_TIMEOUT_S):
+                await request.body
         return response
 
     app.before_serving(bridge.start)

@@ -122,3 +122,19 @@ def test_calls_seen_lists_verdicts_and_refusals(log: EventLog) -> None:
         'changeButtonStyle {"size": "24px", "color": "#00f"} verified',
         "eval {} refused: unknown tool 'eval'",
     ]
+
+
+def test_a_call_that_never_came_says_what_came_instead(log: EventLog) -> None:
+    handle = _handle(log)
+    mark = log.last_seq
+    log.append(dir="server", type="response.output_audio_transcript.done",
+               event={"type": "response.output_audio_transcript.done",
+                      "transcript": "Sorry, I did not catch that."})
+    log.append(dir="server", type="error", event={"type": "error", "error": {
+        "message": "Conversation already has an active response in progress: resp_1."}})
+    with pytest.raises(AssertionError) as failed:
+        handle.wait_for_tool("syncTodos", after=mark, timeout_s=0.1)
+    assert str(failed.value).endswith(
+        "calls seen: none; instead: response.output_audio_transcript.done: agent: Sorry, I did "
+        "not catch that. | error: Conversation already has an active response in progress: "
+        "resp_1.")

@@ -2,7 +2,8 @@
 connected to a stand-in upstream that a test scripts.
 
 Test modules take the fixtures by assignment (`pages_url = page_harness.pages_url`, and likewise
-`browser_type_launch_args` and `upstream`), so that they stay the module's own.
+`upstream`), so that they stay the module's own. The fake microphone comes with every browser
+pytest-playwright launches (`tests/conftest.py`).
 """
 
 from __future__ import annotations
@@ -20,15 +21,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"
-SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 class _StaticPages(SimpleHTTPRequestHandler):
@@ -56,19 +48,6 @@ def pages_url() -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """pytest-playwright's launch options plus a fake microphone and no background traffic."""
-    options = {
-        **browser_type_launch_args,
-        "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_FLAGS],
-    }
-    if SYSTEM_CHROMIUM.exists() and "executable_path" not in options:
-        options["executable_path"] = str(SYSTEM_CHROMIUM)
-    return options
-
 
 
 # A second page in the same browser plays the upstream's part: the app page's POST is answered

@@ -124,7 +124,11 @@ def test_beside_a_demo_recording_neither_starves(voice_page: BridgeHandle,
     finally:
         capture = voice_page.run(recorder.stop)
     recorded_fps = len(capture.frames) / capture.duration_s
-    assert shown >= 10, shown
+    print(f"beside a recording: {shown} distinct inspector frames in 2 s, "
+          f"recording {recorded_fps:.1f} fps")
+    # Starved would be a frame or two; three test workers on two cores have shown 9 where an
+    # idle machine shows 15 or more (the frame rate itself is the animated-page test's).
+    assert shown >= 6, shown
     # The recording paces itself by the page's repaints, not by the inspector's frame rate.
     assert recorded_fps >= 10, recorded_fps
 

@@ -29,7 +29,6 @@ TOOLS = json.loads((PAGES / "tools.json").read_text(encoding="utf-8"))["tools"]
 MAX_HTML_CHARS = 32_000
 
 pages_url = page_harness.pages_url
-browser_type_launch_args = page_harness.browser_type_launch_args
 upstream = page_harness.upstream
 
 

@@ -19,7 +19,6 @@ from tests.e2e.page_harness import (
 )
 
 pages_url = page_harness.pages_url
-browser_type_launch_args = page_harness.browser_type_launch_args
 upstream = page_harness.upstream
 
 # How long the page is given to send something it must not send.
