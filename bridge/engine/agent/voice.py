@@ -49,13 +49,24 @@ class EngineVoice:
         self._recognizer = Recognizer(workers=workers)
         self._kind: ModelKind = kind
         self._models: OrderedDict[str, LanguageModel] = OrderedDict()
+        self._building: dict[str, asyncio.Future[LanguageModel]] = {}
         self._models_cached = models_cached
 
-    def language_model(self, tools: Sequence[Mapping[str, Any]]) -> LanguageModel:
+    async def language_model(self, tools: Sequence[Mapping[str, Any]]) -> LanguageModel:
+        """The model for `tools`: from the cache on the event loop, or built once in a thread
+        (building samples thousands of sentences: seconds, once per tool set), however many
+        sessions ask for it meanwhile."""
         key = json.dumps(tools, sort_keys=True)
         model = self._models.get(key)
         if model is None:
-            model = build_language_model(tools, kind=self._kind)
+            building = self._building.get(key)
+            if building is None:
+                building = asyncio.ensure_future(
+                    asyncio.to_thread(build_language_model, tools, kind=self._kind))
+                self._building[key] = building
+                building.add_done_callback(lambda _: self._building.pop(key, None))
+            # Shielded: a turn cancelled meanwhile leaves the build to the others waiting.
+            model = await asyncio.shield(building)
             self._models[key] = model
             while len(self._models) > self._models_cached:
                 self._models.popitem(last=False)
@@ -71,9 +82,7 @@ class EngineVoice:
     async def transcribe(self, pcm16k: npt.NDArray[np.int16], tools: Tools) -> str | None:
         if pcm16k.size == 0:
             return ""
-        # Building a tool set's model samples thousands of sentences (seconds, once per tool set):
-        # off the event loop, which paces every session's audio.
-        model = await asyncio.to_thread(self.language_model, tools)
+        model = await self.language_model(tools)
         transcript = await self._recognizer.transcribe(pcm16k, model)
         return transcript.text
 
