@@ -265,7 +265,12 @@ class _Runner:
         return self.handle.browser.page
 
     def call(self, fn: Callable[[], Any], *, timeout_s: float = 300.0) -> Any:
-        return self.handle.thread.call(fn, timeout_s=timeout_s)
+        try:
+            return self.handle.thread.call(fn, timeout_s=timeout_s)
+        except TimeoutError as err:
+            name = getattr(fn, "func", fn)
+            raise TimeoutError(f"{getattr(name, '__qualname__', name)} on "
+                               f"{self.handle.url} took over {timeout_s:g} s") from err
 
     def navigations(self, loads: int) -> list[float]:
         browser, engine_probe = self.handle.browser, self.probe

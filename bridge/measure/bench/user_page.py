@@ -30,14 +30,17 @@ const tools = {
     if (color) button.style.backgroundColor = color;
   },
 };
-const color = { type: "object", properties: { color: { type: "string" } } };
+const color = { type: "object", properties: { color: { type: "string",
+  description: "A CSS color name or hex code" } } };
 const definitions = [
   { type: "function", name: "changeBackgroundColor", description: "Change the background color",
     parameters: color },
   { type: "function", name: "changeTextColor", description: "Change the text color",
     parameters: color },
   { type: "function", name: "changeButtonStyle", description: "Change the size and color of the button",
-    parameters: { type: "object", properties: { size: { type: "string" }, color: { type: "string" } } } },
+    parameters: { type: "object", properties: {
+      size: { type: "string", description: "A CSS font size, or bigger or smaller" },
+      color: { type: "string", description: "A CSS color name or hex code" } } } },
 ];
 window.bench = { callId: null };
 (async () => {
