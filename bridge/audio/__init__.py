@@ -12,11 +12,12 @@ clips). numpy and PyAV (libswresample) only.
 This package imports nothing else of the bridge.
 """
 
-from .impair import Impairments, NoiseKind
+from .impair import ImpairmentError, Impairments, NoiseKind
 from .room import add_noise, add_reverb, as_int16, change_gain, rms_db, room_response, speech_level_db
 from .stretch import change_tempo, resample, shift_pitch, stretch
 
 __all__ = [
+    "ImpairmentError",
     "Impairments",
     "NoiseKind",
     "add_noise",
