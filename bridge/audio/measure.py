@@ -14,15 +14,17 @@ import numpy.typing as npt
 
 from .room import rms_db, speech_level_db
 
-__all__ = ["align", "aligned", "f0_hz", "rt60_by_reference_s", "snr_by_reference_db",
-           "voiced_duration_s", "voiced_span_s"]
+__all__ = ["align", "aligned", "f0_hz", "f0_track", "pitch_shift_cents", "rt60_by_reference_s",
+           "snr_by_reference_db", "voiced_duration_s", "voiced_span_s"]
 
 Samples = npt.NDArray[np.float64]
 
-_SPAN_FRAME_S = 0.010
+_SPAN_FRAME_S = 0.005
 _SPAN_BELOW_PEAK_DB = 35.0
 _YIN_FRAME_S = 0.030
-_YIN_HOP_S = 0.010
+_YIN_HOP_S = 0.0025
+# The share of voiced frames left out at either end before averaging (octave errors, glides).
+_YIN_TRIM = 0.1
 _YIN_THRESHOLD = 0.15
 _YIN_BELOW_PEAK_DB = 25.0
 
@@ -68,7 +70,7 @@ def snr_by_reference_db(captured: npt.ArrayLike, reference: npt.ArrayLike, rate_
 
 def voiced_span_s(samples: npt.ArrayLike, rate_hz: int, *,
                   below_peak_db: float = _SPAN_BELOW_PEAK_DB) -> tuple[float, float]:
-    """Where the words begin and end (seconds): the first and last 10 ms frame within
+    """Where the words begin and end (seconds): the first and last 5 ms frame within
     ``below_peak_db`` of the loudest. (0, 0) for silence."""
     power = _frame_power(_floats(samples), round(_SPAN_FRAME_S * rate_hz))
     if power.size == 0 or not power.max() > 0:
@@ -89,39 +91,41 @@ def _frame_power(x: Samples, size: int) -> Samples:
     return np.asarray(np.mean(frames**2, axis=1), dtype=np.float64)
 
 
-def f0_hz(samples: npt.ArrayLike, rate_hz: int, *, low_hz: float = 60.0,
-          high_hz: float = 400.0) -> float:
-    """The median fundamental frequency over the voiced frames (YIN: the cumulative-mean-
-    normalised difference function, its first dip below 0.15, refined by a parabola). NaN
-    when no frame is voiced."""
+def f0_track(samples: npt.ArrayLike, rate_hz: int, *, low_hz: float = 60.0,
+             high_hz: float = 400.0) -> Samples:
+    """The fundamental frequency every 2.5 ms (frame k starts at sample k * hop), NaN where
+    the frame is quiet (25 dB below the loudest) or not voiced. YIN: the cumulative-mean-
+    normalised difference function, its first dip below 0.15, refined by a parabola."""
     x = _floats(samples)
     frame, hop = round(_YIN_FRAME_S * rate_hz), round(_YIN_HOP_S * rate_hz)
     longest, shortest = int(np.ceil(rate_hz / low_hz)), int(rate_hz // high_hz)
     span = frame + longest
     if x.size < span:
-        return float("nan")
-    starts = np.arange(0, x.size - span + 1, hop)
-    windows = x[starts[:, None] + np.arange(span)]
-    energy = np.sum(windows[:, :frame] ** 2, axis=1)
-    loud = energy >= energy.max() * 10 ** (-_YIN_BELOW_PEAK_DB / 10)
-    pitches = [_yin_period(w, frame, shortest, longest) for w in windows[loud & (energy > 0)]]
-    periods = np.array([p for p in pitches if p is not None])
-    return float(rate_hz / np.median(periods)) if periods.size else float("nan")
+        return np.zeros(0)
+    windows = x[np.arange(0, x.size - span + 1, hop)[:, None] + np.arange(span)]
+    size = 1 << int(np.ceil(np.log2(span + frame)))
+    correlation = np.fft.irfft(np.fft.rfft(windows, size) *
+                               np.conj(np.fft.rfft(windows[:, :frame], size)), size)
+    squares = np.concatenate([np.zeros((windows.shape[0], 1)), np.cumsum(windows**2, axis=1)],
+                             axis=1)
+    energy = squares[:, frame]
+    lagged = squares[:, frame : frame + longest + 1] - squares[:, : longest + 1]
+    difference = np.maximum(energy[:, None] + lagged - 2 * correlation[:, : longest + 1], 0.0)
+    normalised = np.ones_like(difference)
+    normalised[:, 1:] = difference[:, 1:] * np.arange(1, longest + 1) / np.maximum(
+        np.cumsum(difference[:, 1:], axis=1), 1e-12)
+    loud = (energy > 0) & (energy >= energy.max() * 10 ** (-_YIN_BELOW_PEAK_DB / 10))
+    track = np.full(windows.shape[0], np.nan)
+    for k in np.flatnonzero(loud):
+        period = _yin_period(normalised[k], shortest, longest)
+        if period is not None:
+            track[k] = rate_hz / period
+    return track
 
 
-def _yin_period(window: Samples, frame: int, shortest: int, longest: int) -> float | None:
-    """One frame's period in samples, or None when it is not voiced."""
-    size = 1 << int(np.ceil(np.log2(window.size + frame)))
-    head = window[:frame]
-    correlation = np.fft.irfft(np.fft.rfft(window, size) * np.conj(np.fft.rfft(head, size)),
-                               size)[: longest + 1]
-    squares = np.concatenate([[0.0], np.cumsum(window**2)])
-    lagged = squares[frame : frame + longest + 1] - squares[: longest + 1]
-    difference = np.maximum(squares[frame] + lagged - 2 * correlation, 0.0)
-    taus = np.arange(1, longest + 1)
-    normalised = np.ones(longest + 1)
-    normalised[1:] = difference[1:] * taus / np.maximum(np.cumsum(difference[1:]), 1e-12)
-    below = np.flatnonzero(normalised[shortest:] < _YIN_THRESHOLD)
+def _yin_period(normalised: Samples, shortest: int, longest: int) -> float | None:
+    """One frame's period in samples from its normalised difference, None if not voiced."""
+    below = np.flatnonzero(normalised[shortest : longest + 1] < _YIN_THRESHOLD)
     if below.size == 0:
         return None
     tau = shortest + int(below[0])
@@ -132,6 +136,49 @@ def _yin_period(window: Samples, frame: int, shortest: int, longest: int) -> flo
     left, middle, right = normalised[tau - 1 : tau + 2]
     bend = left - 2 * middle + right
     return tau + (0.5 * (left - right) / bend if bend > 0 else 0.0)
+
+
+def f0_hz(samples: npt.ArrayLike, rate_hz: int) -> float:
+    """The voice's fundamental frequency: a trimmed mean (10 % off either end) of the log of
+    `f0_track` over its voiced frames; frames every 2.5 ms make it an integral over the voice
+    that does not move with where the frames fall. NaN when no frame is voiced."""
+    voiced = np.sort(f0_track(samples, rate_hz))
+    voiced = voiced[np.isfinite(voiced)]
+    if voiced.size == 0:
+        return float("nan")
+    cut = int(voiced.size * _YIN_TRIM)
+    return float(np.exp2(np.mean(np.log2(voiced[cut : voiced.size - cut]))))
+
+
+def pitch_shift_cents(captured: npt.ArrayLike, reference: npt.ArrayLike, rate_hz: int, *,
+                      speed: float = 1.0) -> float:
+    """How far the pitch of ``captured`` lies from that of ``reference`` (cents), for the same
+    words said ``speed`` times as fast: the two lined up by their loudness envelopes (which a
+    pitch shift keeps, unlike the waveform), then the median, over the frames voiced in both,
+    of the difference of their `f0_track`s. NaN when no frame is voiced in both."""
+    y, x = _floats(captured), _floats(reference)
+    hop = round(_YIN_HOP_S * rate_hz)
+    envelope_x = _envelope(x, hop)
+    said = np.interp(np.arange(0, envelope_x.size, speed), np.arange(envelope_x.size), envelope_x)
+    lag = align(_envelope(y, hop), said)
+    track_x, track_y = f0_track(x, rate_hz), f0_track(y, rate_hz)
+    index = np.round((np.arange(track_y.size) - lag) * speed).astype(int)
+    inside = (index >= 0) & (index < track_x.size)
+    pairs = np.full(track_y.size, np.nan)
+    pairs[inside] = track_x[index[inside]]
+    both = np.isfinite(pairs) & np.isfinite(track_y)
+    if not both.any():
+        return float("nan")
+    return float(np.median(1200 * np.log2(track_y[both] / pairs[both])))
+
+
+def _envelope(x: Samples, hop: int) -> Samples:
+    """RMS over 20 ms (longer than a pitch period, so the waveform does not show) every hop."""
+    width = 8 * hop
+    squares = np.concatenate([[0.0], np.cumsum(x**2)])
+    starts = np.arange(0, max(1, x.size - width + 1), hop)
+    ends = np.minimum(starts + width, x.size)
+    return np.asarray(np.sqrt((squares[ends] - squares[starts]) / width), dtype=np.float64)
 
 
 def rt60_by_reference_s(captured: npt.ArrayLike, reference: npt.ArrayLike, rate_hz: int, *,

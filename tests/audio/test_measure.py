@@ -12,6 +12,8 @@ from bridge.audio.measure import (
     align,
     aligned,
     f0_hz,
+    f0_track,
+    pitch_shift_cents,
     rt60_by_reference_s,
     snr_by_reference_db,
     voiced_duration_s,
@@ -49,6 +51,27 @@ def test_yin_ignores_silence_and_says_nan_when_nothing_is_voiced() -> None:
     assert f0_hz(padded, RATE_HZ) == pytest.approx(150, rel=0.002)
     assert np.isnan(f0_hz(np.zeros(RATE_HZ), RATE_HZ))
     assert np.isnan(f0_hz(np.random.default_rng(1).standard_normal(RATE_HZ) * 1000, RATE_HZ))
+
+
+def _glide(f0_from: float, f0_to: float, seconds: float) -> npt.NDArray[np.float64]:
+    """A vowel whose pitch glides from ``f0_from`` to ``f0_to``, its loudness swelling, after
+    a quarter second of silence: intonation, made without any pitch shifter."""
+    t = np.arange(round(seconds * RATE_HZ)) / RATE_HZ
+    phase = 2 * np.pi * np.cumsum(f0_from + (f0_to - f0_from) * t / seconds) / RATE_HZ
+    voice = sum(5000 / k * np.sin(k * phase) for k in range(1, 8)) * np.sin(np.pi * t / seconds)
+    return np.concatenate([np.zeros(RATE_HZ // 4), voice, np.zeros(RATE_HZ // 4)])
+
+
+@pytest.mark.parametrize(("cents", "speed"), [(200, 1.0), (-200, 1.0), (0, 1.15), (150, 0.9)])
+def test_a_pitch_shift_is_measured_frame_by_frame_at_any_tempo(cents: float, speed: float) -> None:
+    reference = _glide(100, 140, 1.0)
+    ratio = 2 ** (cents / 1200)
+    said = np.concatenate([np.zeros(1111), _glide(100 * ratio, 140 * ratio, 1.0 / speed)])
+    assert pitch_shift_cents(said, reference, RATE_HZ, speed=speed) == pytest.approx(cents, abs=3)
+    track = f0_track(reference, RATE_HZ)
+    assert np.nanmin(track) == pytest.approx(100, rel=0.03)
+    assert np.nanmax(track) == pytest.approx(140, rel=0.03)
+    assert np.isnan(pitch_shift_cents(np.zeros(RATE_HZ), reference, RATE_HZ))
 
 
 def test_alignment_finds_the_lag_either_way() -> None:

@@ -1,14 +1,13 @@
 """Impaired speech, checked where the page sends it: each impairment `say` applies is measured
 in what the voice page's outgoing mix carried (its mix tap, beside the microphone track, before
 WebRTC encodes it), by estimates that do not use the impairment code: the SNR against the clean
-speech, the voiced duration, the speech level, and the pitch (YIN). And an impaired command
-still becomes a verified tool call.
+speech, the voiced duration, the speech level, the pitch (YIN, frame by frame against the clean
+speech) and a room's RT60. And an impaired command still becomes a verified tool call.
 
 The figures are printed (`pytest -n 0 -s tests/e2e/test_impaired_speech.py`)."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,7 @@ from bridge.audio import Impairments, speech_level_db
 from bridge.audio.measure import (
     align,
     aligned,
-    f0_hz,
+    pitch_shift_cents,
     rt60_by_reference_s,
     snr_by_reference_db,
     voiced_duration_s,
@@ -45,12 +44,13 @@ def clean() -> Int16:
 def _tapped(bridge: BridgeHandle, impair: Impairments) -> tuple[Utterance, Int16]:
     with bridge.tap_outgoing() as tap:
         said = bridge.say(TEXT, impair=impair)
-    assert tap.rate_hz == RATE_HZ and tap.samples.size > said.impaired.samples.size  # type: ignore[union-attr]
+    assert said.impaired is not None and tap.rate_hz == RATE_HZ
+    assert tap.samples.size > said.impaired.samples.size
     return said, tap.samples
 
 
-def _cents(captured: Int16, reference: Int16) -> float:
-    return 1200 * math.log2(f0_hz(captured, RATE_HZ) / f0_hz(reference, RATE_HZ))
+def _cents(captured: Int16, reference: Int16, *, speed: float = 1.0) -> float:
+    return pitch_shift_cents(captured, reference, RATE_HZ, speed=speed)
 
 
 def _duration_ratio(captured: Int16, reference: Int16) -> float:
@@ -82,12 +82,13 @@ def test_noise_is_at_its_snr_in_the_outgoing_mix(rtc_bridge: BridgeHandle, clean
 def test_a_faster_tempo_shortens_the_words_keeps_the_pitch_and_ends_them_sooner(
         rtc_bridge: BridgeHandle, clean: Int16) -> None:
     said, captured = _tapped(rtc_bridge, Impairments(speed=1.15))
-    ratio, cents = _duration_ratio(captured, clean), _cents(captured, clean)
+    ratio, cents = _duration_ratio(captured, clean), _cents(captured, clean, speed=1.15)
     print(f"\ntempo 1.15: duration x{ratio:.4f} (want x{1 / 1.15:.4f}), pitch {cents:+.1f} c")
     assert ratio == pytest.approx(1 / 1.15, rel=0.02)
     assert abs(cents) <= 20
     # `ended_t` is where the impaired words ended, as the tap heard them.
-    start = align(captured, said.impaired.samples)  # type: ignore[union-attr]
+    assert said.impaired is not None
+    start = align(captured, said.impaired.samples)
     heard_end_s = voiced_end_s(captured[start:], RATE_HZ)
     assert said.ended_t - said.started_t == pytest.approx(heard_end_s, abs=0.025)
     assert heard_end_s < voiced_end_s(clean, RATE_HZ) / 1.1
