@@ -2,7 +2,8 @@
 // through the bridge, and the tools the agent calls, run in this page's DOM.
 
 import {
-  closeOutgoing, outgoingStream, playAudio, setRemoteStream, startRecording, stopRecording,
+  closeOutgoing, outgoingStream, playAudio, setRemoteStream, startMixTap, startRecording,
+  stopMixTap, stopRecording,
 } from "./audio.js";
 import { loadTools, runTool, sessionTools } from "./tools.js";
 import { Turns } from "./turns.js";
@@ -648,6 +649,8 @@ window.rtcBridge = Object.freeze({
   },
   startRecording,
   stopRecording,
+  startMixTap,
+  stopMixTap,
   get ready() { return state.ready; },
   get state() { return state.status; },
   get pc() { return state.pc; },

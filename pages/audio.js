@@ -1,7 +1,8 @@
 // The page's outgoing audio as one WebAudio graph: the microphone and any audio played on
 // demand (spoken commands, WAV files) are mixed into a MediaStreamAudioDestinationNode whose
 // track is what the peer connection sends. While a recording runs, a worklet taps that mix
-// plus the agent's voice and hands 16-bit chunks to the bridge.
+// plus the agent's voice and hands 16-bit chunks to the bridge; a second tap, the mix tap,
+// hands over the outgoing mix alone (what the microphone track carries, nothing of the agent).
 
 const SAMPLE_RATE_HZ = 48_000;
 const RESUME_TIMEOUT_MS = 1_000;
@@ -15,6 +16,7 @@ const graph = {
   micSource: null,
   workletLoaded: false,
   recorder: null,
+  mixTap: null,
   remoteSource: null,
   remoteStream: null,
   binding: DEFAULT_RECORDER_BINDING,
@@ -128,23 +130,67 @@ export async function startRecording(binding = DEFAULT_RECORDER_BINDING) {
   }
   if (graph.recorder) throw new Error("a recording is already running");
   graph.binding = binding;
+  const recorder = await tapNode(ctx, binding);
+  graph.recorder = recorder;
+  graph.mix.connect(recorder);
+  tapRemote();
+}
+
+/** A worklet node that ships what reaches it to `binding`. */
+async function tapNode(ctx, binding) {
   if (!graph.workletLoaded) {
     await ctx.audioWorklet.addModule(new URL("recorder-worklet.js", import.meta.url));
     graph.workletLoaded = true;
   }
-  const recorder = new AudioWorkletNode(ctx, "bridge-recorder", {
+  const node = new AudioWorkletNode(ctx, "bridge-recorder", {
     numberOfInputs: 1,
     numberOfOutputs: 0,
     channelCount: 1,
     channelCountMode: "explicit",
     processorOptions: { chunkFrames: RECORDER_CHUNK_FRAMES },
   });
-  recorder.port.onmessage = ({ data }) => {
+  node.port.onmessage = ({ data }) => {
     if (data.samples) ship(binding, data);
   };
-  graph.recorder = recorder;
-  graph.mix.connect(recorder);
-  tapRemote();
+  return node;
+}
+
+/**
+ * Starts sending the outgoing mix alone (the microphone and what is played into it, never the
+ * agent's voice) to `binding`, in the recording's chunks; runs beside a recording.
+ */
+export async function startMixTap(binding) {
+  const ctx = graph.ctx;
+  if (!ctx || ctx.state !== "running") throw new Error("no running audio graph to tap");
+  if (typeof window[binding] !== "function") {
+    throw new Error(`the page has no ${binding} binding: only the bridge can tap the mix`);
+  }
+  if (graph.mixTap) throw new Error("the mix is already tapped");
+  graph.mixTap = { node: await tapNode(ctx, binding), binding };
+  graph.mix.connect(graph.mixTap.node);
+}
+
+/** Stops the mix tap once every chunk it captured has reached the bridge. */
+export async function stopMixTap() {
+  const tap = graph.mixTap;
+  if (!tap) return;
+  graph.mixTap = null;
+  await flush(tap.node, tap.binding);
+  graph.mix.disconnect(tap.node);
+  await Promise.allSettled([...graph.pending]);
+}
+
+async function flush(node, binding) {
+  const flushed = new Promise((resolve) => {
+    node.port.onmessage = ({ data }) => {
+      if (data.samples) ship(binding, data);
+      if (data.flushed) resolve();
+    };
+  });
+  node.port.postMessage("stop");
+  await Promise.race([flushed, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+  node.port.onmessage = null;
+  node.port.close();
 }
 
 function ship(binding, { frame, samples }) {
@@ -158,6 +204,7 @@ function ship(binding, { frame, samples }) {
     binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   }
   const chunk = {
+    frame,
     epochMs: epochMsOf(frame / graph.ctx.sampleRate),
     sampleRate: graph.ctx.sampleRate,
     pcm: btoa(binary),
@@ -171,16 +218,7 @@ function ship(binding, { frame, samples }) {
 export async function stopRecording() {
   const recorder = graph.recorder;
   if (!recorder) return;
-  const flushed = new Promise((resolve) => {
-    recorder.port.onmessage = ({ data }) => {
-      if (data.samples) ship(graph.binding, data);
-      if (data.flushed) resolve();
-    };
-  });
-  recorder.port.postMessage("stop");
-  await Promise.race([flushed, new Promise((resolve) => setTimeout(resolve, 1_000))]);
-  recorder.port.onmessage = null;
-  recorder.port.close();
+  await flush(recorder, graph.binding);
   graph.mix.disconnect(recorder);
   graph.remoteSource?.disconnect();
   graph.remoteSource = null;

@@ -51,6 +51,15 @@ class VoicePageAudio:
         await self._call("() => window.rtcBridge.stopRecording()", None,
                          doing="stopping the recording tap")
 
+    async def start_mix_tap(self, binding: str) -> None:
+        """Send the outgoing mix alone (no agent voice) to `binding`, beside any recording."""
+        await self._call("name => window.rtcBridge.startMixTap(name)", binding,
+                         doing="starting the mix tap")
+
+    async def stop_mix_tap(self) -> None:
+        await self._call("() => window.rtcBridge.stopMixTap()", None,
+                         doing="stopping the mix tap")
+
     async def _call(self, expression: str, arg: Any, *, doing: str) -> Any:
         try:
             return await self.page.evaluate(expression, arg)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
+from ..audio import Impairments
 from ..browser.checks import DEFAULT_TIMEOUT_S as CHECK_TIMEOUT_S
 from ..browser.checks import (
     Baseline,
@@ -28,6 +29,7 @@ from ..events.log import EventLog, Record
 from ..events.records import ToolVerified
 from ..events.verdicts import Verdict
 from .matching import CallMatcher, calls_seen, said_instead
+from .outgoing import OutgoingTap
 from .speaking import Utterance, speak, synthesize_wav
 from .thread import BridgeThread
 
@@ -96,32 +98,46 @@ class BridgeHandle:
         self.thread.call(lambda: browser.type_text(text))
         return mark
 
-    def say(self, text: str, voice: str | None = None, *, timeout_s: float = 30.0) -> Utterance:
+    def say(self, text: str, voice: str | None = None, *, impair: Impairments | None = None,
+            timeout_s: float = 30.0) -> Utterance:
         """Say `text` into the page's live microphone track (espeak-ng; `voice` an espeak-ng
         voice, or `flite` / `flite:NAME`) and return once it has been played.
 
-        The result carries `mark` (the event-log position before speaking, for `after=`) and
-        `ended_t` (when the words ended, on the event log's clock).
+        `impair` (noise, tempo, pitch, reverb, gain: `bridge.audio.Impairments`, or
+        `Impairments.from_mapping` of a scenario's form) changes the speech before it enters
+        the track. The result carries `mark` (the event-log position before speaking, for
+        `after=`) and `ended_t` (when the words ended, after any change of tempo, on the event
+        log's clock).
         """
         data = synthesize_wav(text, voice)
-        return self._speak(data, kind="say", text=text, source=None, timeout_s=timeout_s)
+        return self._speak(data, kind="say", text=text, source=None, impair=impair,
+                           timeout_s=timeout_s)
 
-    def play(self, wav: str | os.PathLike[str], *, timeout_s: float = 30.0) -> Utterance:
+    def play(self, wav: str | os.PathLike[str], *, impair: Impairments | None = None,
+             timeout_s: float = 30.0) -> Utterance:
         """Play an audio file (WAV, or anything Chromium decodes) into the page's microphone
-        track; returns like `say` once it has been played."""
+        track, impaired by `impair` (then decoded here, by FFmpeg); returns like `say`."""
         path = Path(wav)
         try:
             data = path.read_bytes()
         except OSError as err:
             raise FileNotFoundError(f"cannot read the audio file {path}: {err}") from err
-        return self._speak(data, kind="play", text=None, source=path, timeout_s=timeout_s)
+        return self._speak(data, kind="play", text=None, source=path, impair=impair,
+                           timeout_s=timeout_s)
 
     def _speak(self, data: bytes, *, kind: Any, text: str | None, source: Path | None,
-               timeout_s: float) -> Utterance:
+               impair: Impairments | None, timeout_s: float) -> Utterance:
         browser, log = self.browser, self.event_log
         return self.thread.call(
-            lambda: speak(browser.page, log, data, kind=kind, text=text, source=source),
+            lambda: speak(browser.page, log, data, kind=kind, text=text, source=source,
+                          impair=impair),
             timeout_s=timeout_s)
+
+    def tap_outgoing(self, *, timeout_s: float = 10.0) -> OutgoingTap:
+        """A context manager that captures the page's outgoing mix while its block runs (the
+        microphone and what `say`/`play` put into it, never the agent's voice): its `samples`
+        (int16 mono at `rate_hz`) once the block has ended. The bridge's own page only."""
+        return OutgoingTap(self.thread, self.browser.page, timeout_s=timeout_s)
 
     def evaluate(self, expression: str, arg: Any = None) -> Any:
         """Evaluate JavaScript in the controlled page."""

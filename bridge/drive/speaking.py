@@ -11,7 +11,6 @@ Voices: None or an espeak-ng voice name (`en-us`, `en-gb`, …); `flite` or `fli
 from __future__ import annotations
 
 import asyncio
-import io
 import os
 import tempfile
 import time
@@ -19,20 +18,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import av
-import numpy as np
-
+from ..audio import Impairments
 from ..browser.instrument.page import PageInstrument
 from ..browser.page_audio import VoicePageAudio, page_audio
 from ..events.log import EventLog
 from ..events.records import UserAudio
+from .impaired import ImpairedAudio, decode_mono, impair_audio, voiced_end_s
 from .synthesis import synthesize_utterance_wav
 
 __all__ = ["Utterance", "log_time_of", "speak", "speech_end_s", "synthesize_wav"]
 
 Kind = Literal["say", "play"]
-# Voiced audio is louder than this (dBFS over 20 ms windows); the rest is lead or tail silence.
-_VOICED_DBFS = -45.0
 
 
 @dataclass(frozen=True)
@@ -46,6 +42,7 @@ class Utterance:
     started_t: float
     ended_t: float
     clip_ended_t: float
+    impaired: ImpairedAudio | None = None
 
     def latency_ms(self, call_t: float) -> float:
         """Milliseconds from the end of the spoken words to `call_t` (e.g. a verified call)."""
@@ -69,25 +66,11 @@ def speech_end_s(data: bytes) -> float | None:
     """Where the voiced part of encoded audio ends (seconds from its start); None if the
     audio cannot be decoded here (the page may still play it)."""
     rate = 16000
-    resampler = av.AudioResampler(format="s16", layout="mono", rate=rate)
-    chunks: list[np.ndarray[Any, Any]] = []
     try:
-        with av.open(io.BytesIO(data), mode="r") as container:
-            for frame in container.decode(audio=0):
-                chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(frame)]
-            chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(None)]
-    except (av.FFmpegError, IndexError, ValueError):
+        samples = decode_mono(data, rate)
+    except ValueError:
         return None
-    if not chunks:
-        return 0.0
-    samples = np.concatenate(chunks).astype(np.float64) / 32768
-    window = rate // 50
-    usable = samples[: samples.size // window * window].reshape(-1, window)
-    if usable.size == 0:
-        return samples.size / rate
-    level = 10 * np.log10((usable**2).mean(axis=1) + 1e-12)
-    voiced = np.flatnonzero(level > _VOICED_DBFS)
-    return (int(voiced[-1]) + 1) * window / rate if voiced.size else 0.0
+    return voiced_end_s(samples, rate) if samples.size else 0.0
 
 
 def log_time_of(event_log: EventLog, epoch_s: float) -> float:
@@ -103,15 +86,24 @@ async def speak(
     kind: Kind,
     text: str | None = None,
     source: str | os.PathLike[str] | None = None,
+    impair: Impairments | None = None,
 ) -> Utterance:
     """Play encoded audio into the page's outgoing track and return once it has played.
 
     `page` is the bridge's own voice page or any instrumented page (see `page_audio`), or
-    their `PageAudio` itself. The event log gets a `bridge.user_audio` record with the same
-    times.
+    their `PageAudio` itself. `impair` changes the audio first (decoded to 48 kHz mono, see
+    `impaired`): the utterance keeps what was played as `impaired`, and its `ended_t` is where
+    the impaired words end. The event log gets a `bridge.user_audio` record with the same
+    times (and the impairments, in their mapping form).
     """
     mark = event_log.last_seq
-    voiced_s = await asyncio.to_thread(speech_end_s, data)
+    impaired: ImpairedAudio | None = None
+    voiced_s: float | None
+    if impair is not None and not impair.is_clean:
+        impaired = await asyncio.to_thread(impair_audio, data, impair)
+        data, voiced_s = impaired.wav, impaired.voiced_end_s
+    else:
+        voiced_s = await asyncio.to_thread(speech_end_s, data)
     audio = page if isinstance(page, VoicePageAudio | PageInstrument) else await page_audio(page)
     played = await audio.play(data)
     started_t = log_time_of(event_log, played.started_at_ms / 1000)
@@ -119,8 +111,9 @@ async def speak(
     ended_t = clip_ended_t if voiced_s is None else min(clip_ended_t, started_t + voiced_s)
     utterance = Utterance(kind=kind, text=text, source=None if source is None else str(source),
                           mark=mark, started_t=started_t, ended_t=ended_t,
-                          clip_ended_t=clip_ended_t)
-    event_log.append_bridge(UserAudio(kind=kind, text=text, source=utterance.source,
-                                      started_t=started_t, ended_t=ended_t,
-                                      clip_ended_t=clip_ended_t))
+                          clip_ended_t=clip_ended_t, impaired=impaired)
+    applied = None if impaired is None else impaired.impairments.to_mapping()
+    event_log.append_bridge(UserAudio(
+        kind=kind, text=text, source=utterance.source, started_t=started_t, ended_t=ended_t,
+        clip_ended_t=clip_ended_t, impairments=applied))
     return utterance

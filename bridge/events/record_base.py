@@ -55,4 +55,5 @@ _READERS: dict[Any, Callable[[Any], Any]] = {
     str: text, str | None: optional_text, bool: lambda value: value is True,
     float: lambda v: float(v) if isinstance(v, int | float) and not isinstance(v, bool) else 0.0,
     int | None: lambda v: v if isinstance(v, int) and not isinstance(v, bool) else None,
+    dict[str, Any] | None: lambda v: dict(v) if isinstance(v, Mapping) else None,
 }

@@ -90,9 +90,14 @@ class UserAudio(BridgeRecord):
     started_t: float
     ended_t: float
     clip_ended_t: float
+    # What was done to the audio first, in `Impairments.to_mapping` form; absent when nothing.
+    impairments: dict[str, Any] | None = None
 
     def to_event(self) -> dict[str, Any]:
-        return {k: round(v, 6) if k.endswith("_t") else v for k, v in super().to_event().items()}
+        event = {k: round(v, 6) if k.endswith("_t") else v for k, v in super().to_event().items()}
+        if event["impairments"] is None:
+            del event["impairments"]
+        return event
 
 
 @dataclass(frozen=True)

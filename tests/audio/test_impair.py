@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pytest
 
 from bridge.audio import (
+    ImpairmentError,
     Impairments,
     add_noise,
     add_reverb,
@@ -125,3 +127,57 @@ def test_the_package_imports_nothing_else_of_the_bridge() -> None:
                 assert node.level <= 1 and not (node.module or "").startswith("bridge"), path.name
             elif isinstance(node, ast.Import):
                 assert not any(alias.name.startswith("bridge") for alias in node.names), path.name
+
+
+def test_the_mapping_form_reads_as_the_issue_writes_it() -> None:
+    read = Impairments.from_mapping({"noise": {"kind": "white", "snr_db": 10}, "speed": 1.15,
+                                     "pitch_cents": -200, "reverb": True, "volume_db": -6})
+    assert read == Impairments(speed=1.15, pitch_cents=-200, reverb_rt60_s=0.4, gain_db=-6,
+                               noise="white", snr_db=10)
+    assert Impairments.from_mapping({"reverb": 0.8}).reverb_rt60_s == 0.8
+    assert Impairments.from_mapping({"reverb": False}) == Impairments()
+    assert Impairments.from_mapping(None) == Impairments() == Impairments.from_mapping({})
+    assert Impairments.from_mapping({"noise": {"kind": "pink"}}).snr_db == 20
+
+
+@pytest.mark.parametrize("impairments", [
+    Impairments(), Impairments(noise="pink", snr_db=10, seed=3), Impairments(speed=0.9),
+    Impairments(pitch_cents=200, reverb_rt60_s=0.4), Impairments(reverb_rt60_s=1.2, gain_db=-6)])
+def test_the_mapping_form_round_trips(impairments: Impairments) -> None:
+    assert Impairments.from_mapping(impairments.to_mapping()) == impairments
+    assert (impairments.to_mapping() == {}) is impairments.is_clean
+
+
+@pytest.mark.parametrize(("mapping", "message"), [
+    ({"nosie": {}}, "step 2.impair: unknown key 'nosie' (known: noise, speed"),
+    ({"noise": "pink"}, "step 2.impair.noise: expected {kind: white|pink, snr_db: N}"),
+    ({"noise": {"kind": "brown"}}, "step 2.impair.noise.kind: expected white or pink, not str"),
+    ({"noise": {"kind": "pink", "level": 3}}, "step 2.impair.noise: unknown key 'level'"),
+    ({"noise": {"kind": "pink", "snr_db": "10"}}, "step 2.impair.noise.snr_db: expected a number"),
+    ({"noise": {"kind": "pink", "snr_db": 99}}, "step 2.impair.noise.snr_db: must be in -20..80"),
+    ({"speed": True}, "step 2.impair.speed: expected a number, not bool True"),
+    ({"speed": 3}, "step 2.impair.speed: must be in 0.5..2, not 3.0"),
+    ({"pitch_cents": 5000}, "step 2.impair.pitch_cents: must be within an octave"),
+    ({"reverb": "yes"}, "step 2.impair.reverb: expected true, false or an RT60 in seconds"),
+    ({"reverb": 9}, "step 2.impair.reverb: must be in 0.05..5"),
+    ({"volume_db": float("nan")}, "step 2.impair.volume_db: expected a number"),
+    ({"volume_db": -90}, "step 2.impair.volume_db: must be in -60..40"),
+    ({"seed": 1.5}, "step 2.impair.seed: expected a whole number"),
+    (["speed"], "step 2.impair: expected a mapping of impairments"),
+])
+def test_the_mapping_form_names_the_key_it_cannot_use(mapping: Any, message: str) -> None:
+    with pytest.raises(ImpairmentError) as caught:
+        Impairments.from_mapping(mapping, where="step 2.impair")
+    assert str(caught.value).startswith(message), str(caught.value)
+    assert isinstance(caught.value, ValueError)
+
+
+def test_the_voice_before_the_noise_is_the_same_voice() -> None:
+    voice = _voice_like(seconds=1.0)
+    impairments = Impairments(speed=1.15, gain_db=-3, noise="white", snr_db=10)
+    dry, wet = impairments.apply_parts(voice, RATE_HZ)
+    assert np.array_equal(wet, impairments.apply(voice, RATE_HZ))
+    assert np.array_equal(dry, Impairments(speed=1.15, gain_db=-3).apply(voice, RATE_HZ))
+    noise = wet.astype(np.float64) - dry
+    assert speech_level_db(dry, RATE_HZ) - 10 * np.log10(np.mean(noise**2) / 32768**2) == \
+        pytest.approx(10, abs=0.2)

@@ -45,6 +45,9 @@ EXAMPLES: list[BridgeRecord] = [
                     message="Conversation already has an active response in progress: resp_1.",
                     event_id="turn_1"),
     ResponseRefused(active_response_id=None, unanswered=None, message=""),
+    UserAudio(kind="play", text=None, source="cmd.wav", started_t=1.0, ended_t=1.9,
+              clip_ended_t=2.0, impairments={"noise": {"kind": "pink", "snr_db": 20.0},
+                                             "speed": 1.15}),
 ]
 
 
