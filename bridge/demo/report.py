@@ -1,8 +1,8 @@
 """The demo's `report.html`: one self-contained page (inline styles, screenshots as data URIs)
 with the timeline, what the user said and the upstream heard, each tool call with its arguments,
 what the DOM showed and whether that verified it (for a call nothing checked, what it changed in
-the DOM), each step's own DOM checks, latencies (each call's, and each step's tool or response latency),
-and the recording beside it."""
+the DOM), each step's own DOM checks, latencies (each call's, and each step's tool or response
+latency), and the recording beside it."""
 
 from __future__ import annotations
 
