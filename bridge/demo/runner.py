@@ -141,8 +141,7 @@ def command(
     1 if not, 2 if nothing could start (a bad scenario, DIR already there, bad settings)."""
     report_error = error or (lambda line: print(line, file=sys.stderr, flush=True))
     try:
-        settings = replace(Settings.from_env(port=0, headless=headless, upstream=upstream),
-                           room_mic=False)
+        settings = Settings.from_env(port=0, headless=headless, upstream=upstream)
         scenario = load_scenario(scenario_file, user_page=settings.page is not None)
         _prepare_out_dir(out_dir, force=force)
     except (ScenarioError, SettingsError, FileExistsError, OSError) as err:

@@ -32,8 +32,9 @@ CONNECT_TIMEOUT_S = 60.0
 def scenario_bridge(scenario: Scenario, settings: Settings, *,
                     progress: Progress) -> Iterator[BridgeHandle]:
     """A bridge started with `settings` (the scenario's page, start and checks in place of
-    theirs), its page connected and the scenario's inline checks declared; stopped on exit."""
-    settings = scenario.page.settings_for(settings)
+    theirs), its page connected and the scenario's inline checks declared; stopped on exit.
+    A headed browser does not hear the room's microphone: only what the steps say or play."""
+    settings = scenario.page.settings_for(settings).replace(room_mic=False)
     page = f", your page {settings.page}" if settings.page else ""
     progress(f"starting the bridge ({settings.upstream} upstream, "
              f"{'headless' if settings.headless else 'headed'} Chromium{page})")
