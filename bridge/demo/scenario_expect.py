@@ -70,7 +70,7 @@ class Expectation:
 
     def describe(self) -> str:
         """What the step waits for, in a few words: `changeTextColor {"color": "white"}, 1 DOM
-        check, within 800 ms, saying "done"`."""
+        check and a call within 800 ms`."""
         wanted = []
         if self.tool is not None:
             wanted.append(f"{self.tool} {json.dumps(self.args)}" if self.args else self.tool)
@@ -82,7 +82,8 @@ class Expectation:
             wanted.append(f"{'a call' if self.tool else 'an answer'} within {self.within_ms:g} ms")
         if self.agent_says is not None:
             wanted.append(f"the agent saying {json.dumps(self.agent_says)}")
-        return ", ".join(wanted)
+        return " and ".join(wanted) if len(wanted) < 3 else (
+            f"{', '.join(wanted[:-1])} and {wanted[-1]}")
 
 
 def normalized(text: str) -> str:

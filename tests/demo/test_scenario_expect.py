@@ -40,10 +40,11 @@ def test_the_new_keys_are_read(tmp_path: Path) -> None:
                                       agent_says="I did not catch that")
     assert waited.expect == Expectation(None, agent_says="done")
     assert said.expect.as_json()["no_tool"] is True
-    assert said.expect.describe() == ('no tool call, an answer within 1500 ms, the agent saying '
-                                      '"I did not catch that"')
+    assert said.expect.describe() == ('no tool call, an answer within 1500 ms and the agent '
+                                      'saying "I did not catch that"')
     assert typed.expect is not None
-    assert typed.expect.describe() == 'changeTextColor {"color": "white"}, a call within 800 ms'
+    assert typed.expect.describe() == ('changeTextColor {"color": "white"} and a call within '
+                                       '800 ms')
 
 
 @pytest.mark.parametrize(("expect", "line", "message"), [
