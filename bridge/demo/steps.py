@@ -205,8 +205,8 @@ def _awaited(step: Step) -> str:
 def _outcome_line(result: StepResult) -> str:
     held = "" if result.dom is None else (
         f"; the step's {_checks(result)} held ({result.dom.elapsed_ms:.0f} ms)")
-    latency = result.latency()
-    held += f"; {latency}" if latency else ""
+    latency = result.latency()  # a tool's is said with its call below
+    held += f"; {latency}" if latency and result.latency_of == "response" else ""
     if not result.tool_calls:
         done = "done" if result.step.kind == "wait" else "done (no tool call)"
         return done + held
