@@ -1,5 +1,5 @@
 """`rtc-bridge demo`: scenario files, running their steps, the results, the recording with
-sound and the HTML report.
+sound and the HTML report; and scenario files as pytest tests (`pytest_plugin`).
 
 Must not import `measure`.
 """

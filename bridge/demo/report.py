@@ -1,7 +1,8 @@
 """The demo's `report.html`: one self-contained page (inline styles, screenshots as data URIs)
 with the timeline, what the user said and the upstream heard, each tool call with its arguments,
 what the DOM showed and whether that verified it (for a call nothing checked, what it changed in
-the DOM), each step's own DOM checks, latencies, and the recording beside it."""
+the DOM), each step's own DOM checks, latencies (each call's, and each step's tool or response
+latency), and the recording beside it."""
 
 from __future__ import annotations
 
@@ -130,6 +131,8 @@ def _step(step: StepResult, origin: float) -> str:
         rows.append(("why", f'<span class="fail">{_e(step.reason)}</span>'))
     if step.step.expect is not None:
         rows.append(("expected", f"<code>{_e(json.dumps(step.step.expect.as_json()))}</code>"))
+    if step.latency_of is not None:
+        rows.append(("latency", _e(step.latency() or f"{step.latency_of} latency unknown")))
     if step.transcript is not None:
         label = "typed" if step.step.kind == "type" else "upstream heard"
         rows.append((label, _e(step.transcript)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..browser.checks import CheckResult
 from ..drive.handle import VerifiedCall
@@ -55,17 +55,41 @@ class StepResult:
     turn_ended_t: float | None = None
     ended_t: float | None = None
     dom: CheckResult | None = None  # the step's own checks (`expect.dom`), once they ran
+    # From the end of the user's words to the expected call's verification ("tool") or, when
+    # the step expects none, to the agent's first answer event ("response").
+    latency_ms: float | None = None
+    latency_of: Literal["tool", "response"] | None = None
+    calls_seen: list[str] = field(default_factory=list)  # `drive.matching.calls_seen`
+    said_instead: list[str] = field(default_factory=list)  # `drive.matching.said_instead`
 
     def as_json(self) -> dict[str, Any]:
         step = self.step
         return {"index": step.index, "kind": step.kind, "input": _input_of(step),
-                "ok": self.ok, "reason": self.reason,
+                "line": step.line, "ok": self.ok, "reason": self.reason,
                 "expected": step.expect.as_json() if step.expect else None,
+                "latency_ms": _rounded(self.latency_ms, 1), "latency_of": self.latency_of,
                 "tool_calls": [c.as_json() for c in self.tool_calls],
                 "dom": _dom_json(self.dom),
                 "transcript": self.transcript, "agent": self.agent,
                 "started_t": _rounded(self.started_t), "turn_ended_t": _rounded(self.turn_ended_t),
                 "ended_t": _rounded(self.ended_t)}
+
+    def latency(self) -> str | None:
+        """`tool latency 812 ms`, `response latency 640 ms (within 1000 ms)`, or None."""
+        if self.latency_ms is None or self.latency_of is None:
+            return None
+        budget = self.step.expect.within_ms if self.step.expect else None
+        within = "" if budget is None else f" (within {budget:g} ms)"
+        return f"{self.latency_of} latency {self.latency_ms:.0f} ms{within}"
+
+    def line(self, total: int) -> str:
+        """One line a person reads: `step 2 of 3 (line 5) type "hi": FAILED: why`."""
+        step = self.step
+        where = f" (line {step.line})" if step.line is not None else ""
+        latency = self.latency()
+        passed = "passed" + (f", {latency}" if latency else "")
+        outcome = passed if self.ok else f"FAILED: {self.reason}"
+        return f"step {step.index} of {total}{where} {step.describe()}: {outcome}"
 
 
 @dataclass
@@ -119,5 +143,5 @@ def _input_of(step: Step) -> Any:
     return step.seconds
 
 
-def _rounded(t: float | None) -> float | None:
-    return None if t is None else round(t, 3)
+def _rounded(t: float | None, digits: int = 3) -> float | None:
+    return None if t is None else round(t, digits)

@@ -2,11 +2,11 @@
 
 The session runs on a real bridge (its controlled Chromium, the configured upstream), on the
 bridge's own voice page or on the user's page the scenario names (`page:`, `start:`, `checks:`,
-which win over the environment's); each step types, says or plays into the page (`steps`), and
-its expectation holds only when the bridge verified the tool call in the DOM and the step's own
-DOM checks held. DIR gets `events.jsonl`, `summary.json`, `session.webm`
-(the page with sound) and `report.html` (`results` holds what they are made from). The exit
-status is 0 only if every expectation held.
+which win over the environment's), with the same runner as the pytest plugin's scenario tests
+(`session`); each step types, says or plays into the page (`steps`), and its expectation holds
+only when everything it names held (`scenario_expect`). DIR gets `events.jsonl`,
+`summary.json`, `session.webm` (the page with sound) and `report.html` (`results` holds what
+they are made from). The exit status is 0 only if every expectation held.
 """
 
 from __future__ import annotations
@@ -21,10 +21,8 @@ from pathlib import Path
 
 from ..config import Settings
 from ..drive.handle import BridgeHandle
-from ..drive.thread import BridgeThread
 from ..errors import BrowserError, RecordingError, ScenarioError, SettingsError
 from ..events.log import Record
-from ..events.records import BrowserFailed, all_of, read
 from .recording import PageRecorder, write_webm
 from .report import write_report
 from .results import (
@@ -38,13 +36,13 @@ from .results import (
     ToolCallResult,
 )
 from .scenario import Scenario, load_scenario
-from .steps import Progress, StepRunner
+from .session import run_steps, scenario_bridge, wait_connected
+from .steps import Progress
 
 __all__ = ["OUTPUT_FILES", "DemoResult", "StepResult", "ToolCallResult", "command", "run_demo",
            "wait_connected"]
 
 _TAIL_S = 0.5
-_CONNECT_TIMEOUT_S = 60.0
 # A call's screenshot is the frame on screen this long after its verification.
 _SHOT_AFTER_S = 0.3
 
@@ -60,51 +58,22 @@ def run_demo(
     """Run `scenario` on a bridge started with `settings` (the scenario's page, start and checks
     in place of theirs) and write the outputs into `out_dir` (which must exist).
     `prepare(handle)` runs once the page is connected, before recording."""
-    settings = scenario.page.settings_for(settings).replace(events_path=out_dir / EVENTS_FILE)
+    settings = settings.replace(events_path=out_dir / EVENTS_FILE)
     result = DemoResult(scenario=scenario, out_dir=out_dir, steps=[], upstream=settings.upstream,
                         started_at=datetime.now(UTC).isoformat(timespec="seconds"))
-    page = f", your page {settings.page}" if settings.page else ""
-    progress(f"starting the bridge ({settings.upstream} upstream, "
-             f"{'headless' if settings.headless else 'headed'} Chromium{page})")
-    thread = BridgeThread(settings).start(timeout_s=60)
-    try:
-        handle = wait_connected(BridgeHandle(thread), timeout_s=_CONNECT_TIMEOUT_S)
-        if scenario.page.inline_checks is not None:
-            handle.declare_checks(scenario.page.inline_checks)
+    with scenario_bridge(scenario, settings, progress=progress) as handle:
         if prepare is not None:
             prepare(handle)
         recorder = PageRecorder(handle.browser.page, handle.event_log)
-        thread.call(recorder.start)
+        handle.thread.call(recorder.start)
         try:
-            runner = StepRunner(handle, scenario, progress)
-            for step in scenario.steps:
-                result.steps.append(runner.run(step))
+            result.steps = run_steps(handle, scenario, progress=progress)
             time.sleep(_TAIL_S)
         finally:
-            result.capture = thread.call(recorder.stop, timeout_s=30)
-    finally:
-        thread.stop()
+            result.capture = handle.thread.call(recorder.stop, timeout_s=30)
     _attach_screenshots(result)
     _write_outputs(result, progress)
     return result
-
-
-def wait_connected(handle: BridgeHandle, *, timeout_s: float) -> BridgeHandle:
-    """`handle` once its page is connected; BrowserError as soon as the controlled browser
-    failed to start (a `start:` with nothing to click, say), or saying what the bridge saw of
-    a page that did not connect within `timeout_s`."""
-    deadline = time.monotonic() + timeout_s
-    while not handle.browser.connected:
-        failed = all_of(BrowserFailed, handle.event_log.records())
-        if failed:
-            raise BrowserError(f"the controlled browser could not start: {failed[-1].error}")
-        if time.monotonic() >= deadline:
-            seen = [entry.describe() for entry in map(read, handle.event_log.records())
-                    if entry is not None][-5:]
-            raise BrowserError(f"the page did not connect within {timeout_s:g} s; the bridge "
-                               f"saw {'; '.join(seen) if seen else 'no signalling from it'}")
-        time.sleep(0.05)
-    return handle
 
 
 def _attach_screenshots(result: DemoResult) -> None:
@@ -172,8 +141,7 @@ def command(
     1 if not, 2 if nothing could start (a bad scenario, DIR already there, bad settings)."""
     report_error = error or (lambda line: print(line, file=sys.stderr, flush=True))
     try:
-        settings = replace(Settings.from_env(port=0, headless=headless, upstream=upstream),
-                           room_mic=False)
+        settings = Settings.from_env(port=0, headless=headless, upstream=upstream)
         scenario = load_scenario(scenario_file, user_page=settings.page is not None)
         _prepare_out_dir(out_dir, force=force)
     except (ScenarioError, SettingsError, FileExistsError, OSError) as err:

@@ -13,7 +13,8 @@
 
 With `page:` (a user's own page, see `scenario_page`; also `start:` and `checks:`) the tools are
 the page's own, declared at run time: `expect.tool` may name any tool and `args` any arguments.
-A step's `expect.dom` lists checks that must hold after it (`scenario_dom`).
+A step's `expect` says what must hold after it (`scenario_expect`): `tool` and `args`, `dom`
+(checks, `scenario_dom`), `no_tool`, `agent_says`, `within_ms` and `timeout_s`.
 
 Every error names the file, the line and the key that is wrong.
 """
@@ -24,11 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ..browser.checks import Check
 from ..browser.tools import ToolRegistry
 from ..documents import LocatedMap, finite_number, located_error, parse_document, read_document
 from ..errors import ScenarioError
-from .scenario_dom import describe_check, read_dom
+from .scenario_expect import DEFAULT_TIMEOUT_S, MAX_WAIT_S, Expectation, read_expectation
 from .scenario_page import PAGE_KEYS, ScenarioPage, read_page_keys
 
 __all__ = ["DEFAULT_TIMEOUT_S", "Expectation", "Scenario", "ScenarioError", "ScenarioPage",
@@ -36,27 +36,8 @@ __all__ = ["DEFAULT_TIMEOUT_S", "Expectation", "Scenario", "ScenarioError", "Sce
 
 Kind = Literal["say", "type", "play", "wait"]
 KINDS: tuple[Kind, ...] = ("say", "type", "play", "wait")
-DEFAULT_TIMEOUT_S = 10.0
-MAX_WAIT_S = 600.0
 _TOP_KEYS = ("name", "voice", *PAGE_KEYS, "steps")
 _STEP_EXTRA_KEYS = ("expect", "voice")
-_EXPECT_KEYS = ("tool", "args", "timeout_s", "dom")
-
-
-@dataclass(frozen=True)
-class Expectation:
-    """`tool` called, run and verified in the DOM, with `args` a subset of its arguments
-    (colours and sizes compared after normalisation); then every check of `dom` holding; all
-    within `timeout_s`. At least one of `tool` and `dom`."""
-
-    tool: str | None
-    args: dict[str, Any] = field(default_factory=dict)
-    timeout_s: float = DEFAULT_TIMEOUT_S
-    dom: tuple[Check, ...] = ()
-
-    def as_json(self) -> dict[str, Any]:
-        return {"tool": self.tool, "args": dict(self.args), "timeout_s": self.timeout_s,
-                "dom": [describe_check(check) for check in self.dom]}
 
 
 @dataclass(frozen=True)
@@ -170,7 +151,11 @@ class _Checker:
         if voice is not None and kind != "say":
             raise self.fail(raw.key_lines.get("voice"), f"{where}: `voice` applies to say "
                                                         f"steps only, not {kind}")
-        expect = self.expectation(raw, where) if "expect" in raw else None
+        expect = None
+        if "expect" in raw:
+            expect = read_expectation(raw, where=where, kind=kind, path=self.path,
+                                      registry=self.registry, user_page=self.user_page,
+                                      fail=self.fail)
         if kind in ("say", "type"):
             if not isinstance(value, str) or not value.strip():
                 raise self.fail(key_line, f"{where}: `{kind}` needs the words to {kind}")
@@ -187,63 +172,4 @@ class _Checker:
         if seconds is None or not 0 < seconds <= MAX_WAIT_S:
             raise self.fail(key_line, f"{where}: `wait` needs seconds, a number above 0 and at "
                                       f"most {MAX_WAIT_S:g}")
-        if expect is not None and expect.tool is not None:
-            raise self.fail(raw.key_lines.get("expect"), f"{where}: a wait step cannot expect a "
-                                                         "tool; put `expect` on the step that asks")
         return Step(index, kind, line, seconds=seconds, expect=expect)
-
-    def expectation(self, raw: LocatedMap, where: str) -> Expectation:
-        data = raw["expect"]
-        line = raw.key_lines.get("expect")
-        if not isinstance(data, LocatedMap):
-            raise self.fail(line, f"{where}: `expect` must be a mapping such as "
-                                  "{tool: changeBackgroundColor, args: {color: blue}}")
-        self.unknown_keys(data, _EXPECT_KEYS, f"{where}'s expect")
-        tool, args, params = self.expected_call(data, where)
-        dom: tuple[Check, ...] = ()
-        if "dom" in data:
-            dom = read_dom(data["dom"], path=self.path, where=f"{where}: expect.dom",
-                           line=data.line_of("dom"), tool=tool, params=params, fail=self.fail)
-        timeout = finite_number(data.get("timeout_s", DEFAULT_TIMEOUT_S))
-        if timeout is None or not 0 < timeout <= MAX_WAIT_S:
-            raise self.fail(data.key_lines.get("timeout_s"), f"{where}: `timeout_s` must be a "
-                            f"number of seconds above 0 and at most {MAX_WAIT_S:g}")
-        return Expectation(tool=tool, args=args, timeout_s=timeout, dom=dom)
-
-    def expected_call(self, data: LocatedMap,
-                      where: str) -> tuple[str | None, dict[str, Any], list[str] | None]:
-        """`tool` and `args` of an expectation, and the tool's arguments where they are known
-        (None on a user's page, whose tools are its own)."""
-        tool = data.get("tool")
-        if tool is None and "tool" not in data and "dom" in data:
-            if "args" in data:
-                raise self.fail(data.line_of("args"), f"{where}: `args` needs `tool`, the call "
-                                                      "they belong to")
-            return None, {}, None
-        known = "any tool of your page" if self.user_page else (
-            f"one of: {', '.join(self.registry.names)}")
-        if not isinstance(tool, str) or not tool.strip():
-            raise self.fail(data.key_lines.get("tool", data.line), f"{where}: `expect` needs "
-                            f"`tool` ({known}) or `dom` (a list of checks)")
-        tool = tool.strip()
-        if not self.user_page and tool not in self.registry.names:
-            raise self.fail(data.key_lines.get("tool"), f"{where}: unknown tool `{tool}` "
-                            f"(registered: {', '.join(self.registry.names)}; with `page:`, "
-                            "any tool of your page)")
-        args = data.get("args", {})
-        if args is None:
-            args = {}
-        if not isinstance(args, dict):
-            raise self.fail(data.key_lines.get("args"), f"{where}: `args` must be a mapping of "
-                                                        "argument names to values")
-        if self.user_page:
-            return tool, dict(args), None
-        params = list((self.registry.get(tool).definition.get("parameters") or {}).get(
-            "properties") or {})
-        for key in args:
-            if key not in params:
-                takes = ", ".join(params) or "no arguments"
-                raise self.fail(args.key_lines.get(str(key), data.key_lines.get("args"))
-                                if isinstance(args, LocatedMap) else data.key_lines.get("args"),
-                                f"{where}: {tool} has no argument `{key}` (it takes: {takes})")
-        return tool, dict(args), params

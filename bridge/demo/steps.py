@@ -18,13 +18,14 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from ..browser.checks import Baseline
-from ..drive.handle import BridgeHandle
-from ..drive.matching import CallMatcher, calls_seen
+from ..drive.handle import BridgeHandle, VerifiedCall
+from ..drive.matching import CallMatcher, calls_seen, said_instead
 from ..events.log import EventLog, Record
-from ..events.records import ToolRefused, ToolVerified, all_of
+from ..events.records import all_of
 from .results import StepResult, ToolCallResult
 from .scenario import Scenario, Step
 from .settle import busy_with
+from .step_checks import after_answer, heard, response_latency_ms, unwanted_call, why_missing
 
 __all__ = ["Progress", "StepRunner"]
 
@@ -67,6 +68,9 @@ class StepRunner:
         self._settle(mark, quiet_s=_QUIET_S if result.ok else _QUIET_AFTER_FAILURE_S)
         result.ended_t = self.log.now()
         self._collect(result, mark)
+        if result.ok:
+            result.reason = after_answer(result)
+            result.ok = result.reason is None
         self.progress(f"  {'ok' if result.ok else 'FAILED'}: " + (
             result.reason or _outcome_line(result)))
         return result
@@ -104,13 +108,20 @@ class StepRunner:
 
     def _expect(self, step: Step, mark: int, result: StepResult,
                 baseline: Baseline | None) -> tuple[bool, str | None]:
-        """The expected call, then the step's own DOM checks, within the step's timeout."""
+        """The expected call (or, `no_tool`, none), then the step's own DOM checks, within the
+        step's timeout."""
         expect = step.expect
         assert expect is not None
         deadline = time.monotonic() + expect.timeout_s
-        call: ToolVerified | None = None
+        call: VerifiedCall | None = None
         if expect.tool is not None:
             call, failure = self._expect_call(step, mark)
+            if call is not None and result.turn_ended_t is not None:
+                result.latency_ms = (call.t - result.turn_ended_t) * 1000.0
+            if failure is not None:
+                return False, failure
+        elif expect.no_tool:
+            failure = unwanted_call(self.log, after=mark, timeout_s=expect.timeout_s)
             if failure is not None:
                 return False, failure
         if not expect.dom:
@@ -125,7 +136,7 @@ class StepRunner:
             return True, None
         return False, f"the step's DOM checks did not hold: {result.dom.reason}"
 
-    def _expect_call(self, step: Step, mark: int) -> tuple[ToolVerified | None, str | None]:
+    def _expect_call(self, step: Step, mark: int) -> tuple[VerifiedCall | None, str | None]:
         """The first call of the expected tool and arguments decides, whatever its verdict:
         the call, and why it does not meet the expectation (None if it does)."""
         expect = step.expect
@@ -134,8 +145,8 @@ class StepRunner:
         try:
             record = self.log.wait_for(wanted, timeout_s=expect.timeout_s, after=mark)
         except TimeoutError:
-            return None, self._why_missing(step, wanted, mark)
-        call = ToolVerified.from_record(record)
+            return None, why_missing(step, wanted, self.log.records(after=mark))
+        call = VerifiedCall.from_record(record)
         if call.verdict == "verified" or (call.verdict == "unchecked" and expect.dom):
             return call, None
         ran = f"{expect.tool} {call.arguments_json} ran"
@@ -144,24 +155,6 @@ class StepRunner:
                           f"{expect.tool} (`checks:`) or give the step `expect.dom`")
         why = call.reason or "the DOM did not show the change"
         return call, f"{ran}, but the DOM did not confirm it: {why}"
-
-    def _why_missing(self, step: Step, wanted: CallMatcher, mark: int) -> str:
-        assert step.expect is not None
-        records = self.log.records(after=mark)
-        head = f"no verified call of {wanted.describe()} within {step.expect.timeout_s:g} s"
-        refused = all_of(ToolRefused, records)
-        if refused:
-            first = refused[0]
-            return f"{head}; the bridge refused {first.name} {first.arguments_json}: " \
-                   f"{first.reason}"
-        seen = calls_seen(records)
-        if seen:
-            return f"{head}; the agent called {'; '.join(seen)}"
-        heard = _transcript(records)
-        if step.kind in ("say", "play"):
-            return f"{head}; no tool was called (the upstream heard: " \
-                   f"{json.dumps(heard) if heard else 'nothing'})"
-        return f"{head}; no tool was called"
 
     def _settle(self, mark: int, *, quiet_s: float) -> None:
         """Wait until the agent has finished answering (see `busy_with`) and the channel has
@@ -186,8 +179,14 @@ class StepRunner:
                 (call.t - result.turn_ended_t) * 1000)
             result.tool_calls.append(replace(call, latency_ms=latency))
         step = result.step
+        result.calls_seen, result.said_instead = calls_seen(records), said_instead(records)
+        if step.kind != "wait":
+            expects_tool = step.expect is not None and step.expect.tool is not None
+            result.latency_of = "tool" if expects_tool else "response"
+        if result.latency_of == "response" and result.turn_ended_t is not None:
+            result.latency_ms = response_latency_ms(records, result.turn_ended_t)
         if step.kind in ("say", "play"):
-            result.transcript = _transcript(records)
+            result.transcript = heard(records)
         elif step.kind == "type":
             result.transcript = step.text
         agent = [r.event.get("transcript") or r.event.get("text") for r in records
@@ -200,15 +199,14 @@ def _awaited(step: Step) -> str:
     expect = step.expect
     if expect is None:
         return ""
-    wanted = [CallMatcher(expect.tool, expect.args).describe()] if expect.tool else []
-    if expect.dom:
-        wanted.append(f"{len(expect.dom)} DOM check{'' if len(expect.dom) == 1 else 's'}")
-    return f" — then waiting up to {expect.timeout_s:g} s for {' and '.join(wanted)}"
+    return f" — then waiting up to {expect.timeout_s:g} s for {expect.describe()}"
 
 
 def _outcome_line(result: StepResult) -> str:
     held = "" if result.dom is None else (
         f"; the step's {_checks(result)} held ({result.dom.elapsed_ms:.0f} ms)")
+    latency = result.latency()  # a tool's is said with its call below
+    held += f"; {latency}" if latency and result.latency_of == "response" else ""
     if not result.tool_calls:
         done = "done" if result.step.kind == "wait" else "done (no tool call)"
         return done + held
@@ -229,9 +227,3 @@ def _typed_message(record: Record) -> bool:
     item = record.event.get("item") or {}
     return (record.dir == "client" and record.type == "conversation.item.create"
             and item.get("type") == "message")
-
-
-def _transcript(records: list[Record]) -> str | None:
-    heard = [r.event.get("transcript") for r in records
-             if r.type == "conversation.item.input_audio_transcription.completed"]
-    return " ".join(h for h in heard if isinstance(h, str) and h) or None

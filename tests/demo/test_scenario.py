@@ -92,7 +92,8 @@ def test_the_shipped_scenario_covers_the_four_tools_spoken_and_typed() -> None:
     ("steps:\n  - say: hi\n    expect: {tool: getPageHTML, timeout_s: 0}\n", 3,
      "`timeout_s` must be a number of seconds above 0"),
     ("steps:\n  - say: hi\n    expect: {tool: getPageHTML, wait: 2}\n", 3,
-     "unknown key `wait` in step 1's expect (allowed: tool, args, timeout_s, dom)"),
+     "unknown key `wait` in step 1's expect (allowed: tool, args, dom, no_tool, "
+     "agent_says, within_ms, timeout_s)"),
     ("steps:\n  - say: [unclosed\n", 3, "not valid YAML"),
     ("- say: hi\n", 1, "a scenario is a mapping with `steps`"),
 ])

@@ -186,7 +186,7 @@ PAGE = f"page: {URL}\n"
     (PAGE + STEP + "    expect: {args: {text: x}, dom: [{selector: li, count: 1}]}\n", 4,
      "step 1: `args` needs `tool`"),
     (PAGE + STEP + "    expect: {timeout_s: 3}\n", 4, "step 1: `expect` needs `tool` (any tool "
-                                                      "of your page) or `dom`"),
+                                                      "of your page), `dom`"),
     (PAGE + STEP + "    expect: {tool: ''}\n", 4, "step 1: `expect` needs `tool`"),
     (PAGE + "steps:\n  - wait: 1\n    expect: {tool: addTodo}\n", 4,
      "a wait step cannot expect a tool"),

@@ -214,6 +214,7 @@ def test_the_built_wheel_works_in_a_fresh_venv(tmp_path: Path, steps: dict[str, 
     assert shipped == _expected_files()
     assert "rtc-bridge = bridge.__main__:entry" in entry_points
     assert "rtc_bridge = bridge.drive.pytest_plugin" in entry_points
+    assert "rtc_bridge_scenarios = bridge.demo.pytest_plugin" in entry_points
     timer.lap("build")
 
     venv = tmp_path / "venv"

@@ -1,0 +1,73 @@
+"""Running a scenario on a live bridge: the one runner that `rtc-bridge demo` (`runner`, which
+records and reports around it) and the pytest plugin's scenario items (`pytest_items`) share.
+
+    with scenario_bridge(scenario, settings, progress=print) as handle:
+        results = run_steps(handle, scenario, progress=print)
+
+The bridge starts with `settings`, the scenario's `page`, `start` and `checks` in place of
+theirs, and is stopped on leaving the block.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from ..config import Settings
+from ..drive.handle import BridgeHandle
+from ..drive.thread import BridgeThread
+from ..errors import BrowserError
+from ..events.records import BrowserFailed, all_of, read
+from .results import StepResult
+from .scenario import Scenario
+from .steps import Progress, StepRunner
+
+__all__ = ["CONNECT_TIMEOUT_S", "run_steps", "scenario_bridge", "wait_connected"]
+
+CONNECT_TIMEOUT_S = 60.0
+
+
+@contextmanager
+def scenario_bridge(scenario: Scenario, settings: Settings, *,
+                    progress: Progress) -> Iterator[BridgeHandle]:
+    """A bridge started with `settings` (the scenario's page, start and checks in place of
+    theirs), its page connected and the scenario's inline checks declared; stopped on exit.
+    A headed browser does not hear the room's microphone: only what the steps say or play."""
+    settings = scenario.page.settings_for(settings).replace(room_mic=False)
+    page = f", your page {settings.page}" if settings.page else ""
+    progress(f"starting the bridge ({settings.upstream} upstream, "
+             f"{'headless' if settings.headless else 'headed'} Chromium{page})")
+    thread = BridgeThread(settings).start(timeout_s=60)
+    try:
+        handle = wait_connected(BridgeHandle(thread), timeout_s=CONNECT_TIMEOUT_S)
+        if scenario.page.inline_checks is not None:
+            handle.declare_checks(scenario.page.inline_checks)
+        yield handle
+    finally:
+        thread.stop()
+
+
+def run_steps(handle: BridgeHandle, scenario: Scenario, *,
+              progress: Progress) -> list[StepResult]:
+    """Each of the scenario's steps in turn on `handle`'s bridge: what each did and held."""
+    runner = StepRunner(handle, scenario, progress)
+    return [runner.run(step) for step in scenario.steps]
+
+
+def wait_connected(handle: BridgeHandle, *, timeout_s: float) -> BridgeHandle:
+    """`handle` once its page is connected; BrowserError as soon as the controlled browser
+    failed to start (a `start:` with nothing to click, say), or saying what the bridge saw of
+    a page that did not connect within `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while not handle.browser.connected:
+        failed = all_of(BrowserFailed, handle.event_log.records())
+        if failed:
+            raise BrowserError(f"the controlled browser could not start: {failed[-1].error}")
+        if time.monotonic() >= deadline:
+            seen = [entry.describe() for entry in map(read, handle.event_log.records())
+                    if entry is not None][-5:]
+            raise BrowserError(f"the page did not connect within {timeout_s:g} s; the bridge "
+                               f"saw {'; '.join(seen) if seen else 'no signalling from it'}")
+        time.sleep(0.05)
+    return handle
