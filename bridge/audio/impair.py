@@ -17,6 +17,8 @@ __all__ = ["ImpairmentError", "Impairments", "NoiseKind"]
 # `reverb: true` in the mapping form: a living room.
 DEFAULT_RT60_S = 0.4
 _KEYS = ("noise", "speed", "pitch_cents", "reverb", "volume_db", "seed")
+# The keys of the mapping form, as scenario steps write them.
+MAPPING_KEYS = _KEYS
 
 
 class ImpairmentError(ValueError):

@@ -65,6 +65,7 @@ class StepResult:
     def as_json(self) -> dict[str, Any]:
         step = self.step
         return {"index": step.index, "kind": step.kind, "input": _input_of(step),
+                "impair": step.impair.to_mapping() if step.impair is not None else None,
                 "line": step.line, "ok": self.ok, "reason": self.reason,
                 "expected": step.expect.as_json() if step.expect else None,
                 "latency_ms": _rounded(self.latency_ms, 1), "latency_of": self.latency_of,

@@ -9,6 +9,9 @@
         expect: {tool: changeTextColor}
       - play: utterance.wav            # relative to the scenario file
         expect: {tool: changeButtonStyle, timeout_s: 10}
+      - say: make the text white
+        noise: {kind: pink, snr_db: 20}   # impaired speech: noise, speed, pitch_cents,
+        speed: 1.15                       # reverb, volume_db (say and play steps)
       - wait: 1.5
 
 With `page:` (a user's own page, see `scenario_page`; also `start:` and `checks:`) the tools are
@@ -25,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from ..audio.impair import MAPPING_KEYS as IMPAIR_KEYS
+from ..audio.impair import ImpairmentError, Impairments
 from ..browser.tools import ToolRegistry
 from ..documents import LocatedMap, finite_number, located_error, parse_document, read_document
 from ..errors import ScenarioError
@@ -37,7 +42,7 @@ __all__ = ["DEFAULT_TIMEOUT_S", "Expectation", "Scenario", "ScenarioError", "Sce
 Kind = Literal["say", "type", "play", "wait"]
 KINDS: tuple[Kind, ...] = ("say", "type", "play", "wait")
 _TOP_KEYS = ("name", "voice", *PAGE_KEYS, "steps")
-_STEP_EXTRA_KEYS = ("expect", "voice")
+_STEP_EXTRA_KEYS = ("expect", "voice", *IMPAIR_KEYS)
 
 
 @dataclass(frozen=True)
@@ -50,12 +55,14 @@ class Step:
     seconds: float | None = None  # wait
     voice: str | None = None  # say
     expect: Expectation | None = None
+    impair: Impairments | None = None  # say, play: what happens to the voice on its way
 
     def describe(self) -> str:
+        impaired = f" ({self.impair.label})" if self.impair is not None else ""
         if self.kind in ("say", "type"):
-            return f'{self.kind} "{self.text}"'
+            return f'{self.kind} "{self.text}"{impaired}'
         if self.kind == "play":
-            return f"play {self.path.name if self.path else ''}"
+            return f"play {self.path.name if self.path else ''}{impaired}"
         return f"wait {self.seconds:g} s"
 
 
@@ -133,6 +140,22 @@ class _Checker:
                             "en-us, en-gb or flite:slt")
         return voice.strip()
 
+    def impairments(self, raw: LocatedMap, *, where: str, kind: Kind) -> Impairments | None:
+        """The step's impaired speech (`noise`, `speed`, `pitch_cents`, `reverb`, `volume_db`,
+        `seed`), or None when it has none."""
+        given = {key: raw[key] for key in IMPAIR_KEYS if key in raw}
+        if not given:
+            return None
+        first = next(iter(given))
+        if kind not in ("say", "play"):
+            raise self.fail(raw.key_lines.get(first), f"{where}: `{first}` applies to say and "
+                                                      f"play steps only, not {kind}")
+        try:
+            return Impairments.from_mapping(given, where=where)
+        except ImpairmentError as err:
+            key = str(err).removeprefix(f"{where}.").split(".")[0].split(":")[0]
+            raise self.fail(raw.key_lines.get(key, raw.line), str(err)) from None
+
     def step(self, index: int, raw: Any, item_line: int | None) -> Step:
         where = f"step {index}"
         if not isinstance(raw, LocatedMap):
@@ -151,6 +174,7 @@ class _Checker:
         if voice is not None and kind != "say":
             raise self.fail(raw.key_lines.get("voice"), f"{where}: `voice` applies to say "
                                                         f"steps only, not {kind}")
+        impair = self.impairments(raw, where=where, kind=kind)
         expect = None
         if "expect" in raw:
             expect = read_expectation(raw, where=where, kind=kind, path=self.path,
@@ -159,7 +183,8 @@ class _Checker:
         if kind in ("say", "type"):
             if not isinstance(value, str) or not value.strip():
                 raise self.fail(key_line, f"{where}: `{kind}` needs the words to {kind}")
-            return Step(index, kind, line, text=value.strip(), voice=voice, expect=expect)
+            return Step(index, kind, line, text=value.strip(), voice=voice, expect=expect,
+                        impair=impair)
         if kind == "play":
             if not isinstance(value, str) or not value.strip():
                 raise self.fail(key_line, f"{where}: `play` needs an audio file path")
@@ -167,7 +192,7 @@ class _Checker:
             if not file.is_file():
                 raise self.fail(key_line, f"{where}: no such audio file {value.strip()!r} "
                                           f"(looked for {file})")
-            return Step(index, kind, line, path=file, expect=expect)
+            return Step(index, kind, line, path=file, expect=expect, impair=impair)
         seconds = finite_number(value)
         if seconds is None or not 0 < seconds <= MAX_WAIT_S:
             raise self.fail(key_line, f"{where}: `wait` needs seconds, a number above 0 and at "

@@ -79,11 +79,12 @@ class StepRunner:
         handle = self.handle
         if step.kind == "say":
             assert step.text is not None
-            utterance = handle.say(step.text, step.voice or self.scenario.voice)
+            utterance = handle.say(step.text, step.voice or self.scenario.voice,
+                                   impair=step.impair)
             result.started_t, result.turn_ended_t = utterance.started_t, utterance.ended_t
         elif step.kind == "play":
             assert step.path is not None
-            utterance = handle.play(step.path)
+            utterance = handle.play(step.path, impair=step.impair)
             result.started_t, result.turn_ended_t = utterance.started_t, utterance.ended_t
         elif step.kind == "type":
             assert step.text is not None

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bridge.audio import Impairments
 from bridge.demo.scenario import DEFAULT_TIMEOUT_S, Expectation, load_scenario
 from bridge.errors import ScenarioError
 
@@ -49,6 +50,22 @@ def test_the_issue_example_parses(tmp_path: Path) -> None:
     assert wait.seconds == 1.5
 
 
+def test_a_say_or_play_step_may_impair_its_speech(tmp_path: Path) -> None:
+    scenario = load_scenario(_write(tmp_path, """\
+steps:
+  - say: make the text white
+    noise: {kind: pink, snr_db: 20}
+    speed: 1.15
+  - play: utterance.wav
+    reverb: true
+    volume_db: -6
+"""))
+    said, played = scenario.steps
+    assert said.impair == Impairments(noise="pink", snr_db=20, speed=1.15)
+    assert said.describe() == 'say "make the text white" (tempo 1.15, pink noise 20 dB)'
+    assert played.impair == Impairments(reverb_rt60_s=0.4, gain_db=-6)
+
+
 def test_json_works_too(tmp_path: Path) -> None:
     data = {"name": "j", "steps": [{"type": "make the text white",
                                     "expect": {"tool": "changeTextColor",
@@ -67,7 +84,13 @@ def test_the_shipped_scenario_covers_the_four_tools_spoken_and_typed() -> None:
 
 @pytest.mark.parametrize("text, where, message", [
     ("steps:\n  - say: hi\n    expct: {tool: getPageHTML}\n", 3,
-     "unknown key `expct` in step 1 (allowed: say, expect, voice)"),
+     "unknown key `expct` in step 1 (allowed: say, expect, voice, noise, speed, pitch_cents, "
+     "reverb, volume_db, seed)"),
+    ("steps:\n  - type: hi\n    noise: {kind: pink, snr_db: 10}\n", 3,
+     "step 1: `noise` applies to say and play steps only, not type"),
+    ("steps:\n  - say: hi\n    speed: 1.1\n    noise: {kind: brown, snr_db: 10}\n", 4,
+     "step 1.noise.kind"),
+    ("steps:\n  - say: hi\n    volume_db: loud\n", 3, "step 1.volume_db"),
     ("name: x\nstep:\n  - say: hi\n", 2, "unknown key `step` in the top level"),
     ("name: x\n", 1, "missing `steps`"),
     ("steps: []\n", 1, "`steps` must be a non-empty list"),
