@@ -75,6 +75,9 @@ class Settings:
     inspect: bool = True
     inspect_token: str | None = field(default=None, repr=False)
     inspect_max_fps: float = 15.0
+    # Scenario tests run each scenario this many times, its own `repeat:` unless set (the
+    # pytest option --voice-repeat wins over both).
+    voice_repeat: int | None = None
 
     def __post_init__(self) -> None:
         if self.upstream not in ("local", "openai"):
@@ -114,6 +117,9 @@ class Settings:
         if self.type_while_speaking not in TYPING_MODES:
             raise SettingsError(f"--type-while-speaking / BRIDGE_TYPE_WHILE_SPEAKING is "
                                 f"'interrupt' or 'queue', not {self.type_while_speaking!r}")
+        if self.voice_repeat is not None and not 1 <= self.voice_repeat <= 1000:
+            raise SettingsError(f"--voice-repeat / BRIDGE_VOICE_REPEAT must be 1..1000 runs, "
+                                f"not {self.voice_repeat}")
         self._check_page()
         self._check_inspector()
 
@@ -262,4 +268,5 @@ _ENV_FIELDS: tuple[tuple[str, str, Any], ...] = (
     ("inspect", "BRIDGE_INSPECT", _truthy),
     ("inspect_token", "BRIDGE_INSPECT_TOKEN", str),
     ("inspect_max_fps", "BRIDGE_INSPECT_FPS", float),
+    ("voice_repeat", "BRIDGE_VOICE_REPEAT", int),
 )

@@ -124,3 +124,10 @@ def test_type_while_speaking_from_the_environment_flag_and_cli() -> None:
     assert args.type_while_speaking == "queue"
     with pytest.raises(SettingsError, match="BRIDGE_TYPE_WHILE_SPEAKING"):
         Settings.from_env({"BRIDGE_TYPE_WHILE_SPEAKING": "wait"})
+
+
+def test_voice_repeat_from_the_environment() -> None:
+    assert Settings.from_env({}).voice_repeat is None
+    assert Settings.from_env({"BRIDGE_VOICE_REPEAT": "20"}).voice_repeat == 20
+    with pytest.raises(SettingsError, match="BRIDGE_VOICE_REPEAT must be 1..1000"):
+        Settings.from_env({"BRIDGE_VOICE_REPEAT": "0"})

@@ -74,22 +74,41 @@ def _test_for(path: Path) -> Any:
 
 
 def run_scenario_file(path: Path, settings: Settings, item: pytest.Item) -> None:
-    """Run the scenario at `path` on a bridge started with `settings`; ScenarioFailed unless
-    every step held. Progress is printed as it goes; one line per step goes into `item`'s
-    report section `STEPS_SECTION`."""
-    from .session import run_steps, scenario_bridge  # the bridge loads only when a test runs
+    """Run the scenario at `path` on a bridge started with `settings`, as many times as
+    `runs_of` says; ScenarioFailed unless enough runs had every step hold. Progress is printed
+    as it goes; one line per step goes into `item`'s report section `STEPS_SECTION`."""
+    from .session import run_repeated, scenario_bridge  # the bridge loads only when a test runs
 
     scenario = load_scenario(path, user_page=settings.page is not None)
+    runs = runs_of(scenario, settings, item.config)
     try:
         with scenario_bridge(scenario, settings, progress=_print) as handle:
-            results = run_steps(handle, scenario, progress=_print)
+            repeats = run_repeated(handle, scenario, runs=runs, progress=_print)
     except (BrowserError, RuntimeError, TimeoutError, OSError) as err:
         raise ScenarioFailed(f'scenario "{scenario.name}" ({path.name}): the session could not '
                              f"run: {err}") from err
     total = len(scenario.steps)
-    item.add_report_section("call", STEPS_SECTION, "\n".join(r.line(total) for r in results))
-    if not all(result.ok for result in results):
-        raise ScenarioFailed(failure_message(scenario, results))
+    if runs == 1:
+        [results] = repeats.runs
+        item.add_report_section("call", STEPS_SECTION, "\n".join(r.line(total) for r in results))
+        if not repeats.passed:
+            raise ScenarioFailed(failure_message(scenario, list(results)))
+        return
+    item.add_report_section("call", STEPS_SECTION,
+                            "\n".join([repeats.verdict_line(), *repeats.step_lines()]))
+    failed = repeats.first_failed_run()
+    if not repeats.passed and failed is not None:
+        number, results = failed
+        raise ScenarioFailed(f'scenario "{scenario.name}" ({path.name}): '
+                             f"{repeats.verdict_line()}; run {number}:\n"
+                             + failure_message(scenario, list(results)))
+
+
+def runs_of(scenario: Scenario, settings: Settings, config: pytest.Config) -> int:
+    """How many times a scenario runs: `--voice-repeat`, else BRIDGE_VOICE_REPEAT (the
+    settings' `voice_repeat`), else the file's own `repeat:`."""
+    option = config.getoption("voice_repeat", default=None)
+    return int(option or settings.voice_repeat or scenario.repeat)
 
 
 def _print(line: str) -> None:

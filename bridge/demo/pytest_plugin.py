@@ -33,6 +33,26 @@ _STEPS_TITLE = "Captured voice steps call"  # `pytest_items.STEPS_SECTION` as re
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("rtc-bridge").addoption(
+        "--voice-repeat", type=_runs, default=None, metavar="N",
+        help="run each *.voice.yaml scenario N times (1..1000); it passes when at least its "
+             "min_pass_rate of the runs do (default: its own `repeat`, else "
+             "BRIDGE_VOICE_REPEAT, else 1)")
+
+
+def _runs(text: str) -> int:
+    import argparse
+
+    try:
+        runs = int(text)
+    except ValueError:
+        runs = 0
+    if not 1 <= runs <= 1000:
+        raise argparse.ArgumentTypeError(f"a number of runs from 1 to 1000, not {text!r}")
+    return runs
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if not file_path.name.endswith(SUFFIXES):
         return None

@@ -59,6 +59,9 @@ def run_demo(
     in place of theirs) and write the outputs into `out_dir` (which must exist).
     `prepare(handle)` runs once the page is connected, before recording."""
     settings = settings.replace(events_path=out_dir / EVENTS_FILE)
+    if scenario.repeat > 1:
+        progress(f"`repeat: {scenario.repeat}` is for scenario tests (pytest): a demo records "
+                 "one run")
     result = DemoResult(scenario=scenario, out_dir=out_dir, steps=[], upstream=settings.upstream,
                         started_at=datetime.now(UTC).isoformat(timespec="seconds"))
     with scenario_bridge(scenario, settings, progress=progress) as handle:

@@ -36,12 +36,14 @@ from ..errors import ScenarioError
 from .scenario_expect import DEFAULT_TIMEOUT_S, MAX_WAIT_S, Expectation, read_expectation
 from .scenario_page import PAGE_KEYS, ScenarioPage, read_page_keys
 
-__all__ = ["DEFAULT_TIMEOUT_S", "Expectation", "Scenario", "ScenarioError", "ScenarioPage",
+__all__ = ["DEFAULT_TIMEOUT_S", "MAX_REPEAT", "Expectation", "Scenario", "ScenarioError", "ScenarioPage",
            "Step", "load_scenario", "parse_scenario"]
 
 Kind = Literal["say", "type", "play", "wait"]
 KINDS: tuple[Kind, ...] = ("say", "type", "play", "wait")
-_TOP_KEYS = ("name", "voice", *PAGE_KEYS, "steps")
+_TOP_KEYS = ("name", "voice", *PAGE_KEYS, "repeat", "min_pass_rate", "steps")
+# A scenario test runs at most this many times (`repeat`, `--voice-repeat`).
+MAX_REPEAT = 1000
 _STEP_EXTRA_KEYS = ("expect", "voice", *IMPAIR_KEYS)
 
 
@@ -73,6 +75,8 @@ class Scenario:
     voice: str | None
     steps: tuple[Step, ...]
     page: ScenarioPage = field(default_factory=ScenarioPage)
+    repeat: int = 1  # runs of the whole scenario, as a test
+    min_pass_rate: float = 1.0  # the share of runs that must pass for the test to
 
 
 def load_scenario(path: str | Path, *, registry: ToolRegistry | None = None,
@@ -123,7 +127,22 @@ class _Checker:
         checked = tuple(
             self.step(i, raw, lines[i - 1] if i <= len(lines) else data.key_lines.get("steps"))
             for i, raw in enumerate(steps, start=1))
-        return Scenario(name=name.strip(), path=self.path, voice=voice, steps=checked, page=page)
+        repeat, min_pass_rate = self.repeats(data)
+        return Scenario(name=name.strip(), path=self.path, voice=voice, steps=checked, page=page,
+                        repeat=repeat, min_pass_rate=min_pass_rate)
+
+    def repeats(self, data: LocatedMap) -> tuple[int, float]:
+        """`repeat` (how many runs, 1 to MAX_REPEAT) and `min_pass_rate` (0 to 1)."""
+        repeat = data.get("repeat", 1)
+        if isinstance(repeat, bool) or not isinstance(repeat, int) or not (
+                1 <= repeat <= MAX_REPEAT):
+            raise self.fail(data.key_lines.get("repeat"), f"`repeat` must be a whole number of "
+                                                          f"runs, 1 to {MAX_REPEAT}")
+        rate = finite_number(data.get("min_pass_rate", 1.0))
+        if rate is None or not 0 <= rate <= 1:
+            raise self.fail(data.key_lines.get("min_pass_rate"),
+                            "`min_pass_rate` must be a share of runs from 0 to 1, such as 0.8")
+        return repeat, rate
 
     def unknown_keys(self, data: LocatedMap, known: tuple[str, ...], where: str) -> None:
         for key in data:

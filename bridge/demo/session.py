@@ -3,6 +3,8 @@ records and reports around it) and the pytest plugin's scenario items (`pytest_i
 
     with scenario_bridge(scenario, settings, progress=print) as handle:
         results = run_steps(handle, scenario, progress=print)
+        # or, as scenario tests with `repeat:` do: each run on a reloaded page
+        repeats = run_repeated(handle, scenario, runs=10, progress=print)
 
 The bridge starts with `settings`, the scenario's `page`, `start` and `checks` in place of
 theirs, and is stopped on leaving the block.
@@ -19,11 +21,12 @@ from ..drive.handle import BridgeHandle
 from ..drive.thread import BridgeThread
 from ..errors import BrowserError
 from ..events.records import BrowserFailed, all_of, read
+from .repeats import Repeats
 from .results import StepResult
 from .scenario import Scenario
 from .steps import Progress, StepRunner
 
-__all__ = ["CONNECT_TIMEOUT_S", "run_steps", "scenario_bridge", "wait_connected"]
+__all__ = ["CONNECT_TIMEOUT_S", "run_repeated", "run_steps", "scenario_bridge", "wait_connected"]
 
 CONNECT_TIMEOUT_S = 60.0
 
@@ -53,6 +56,20 @@ def run_steps(handle: BridgeHandle, scenario: Scenario, *,
     """Each of the scenario's steps in turn on `handle`'s bridge: what each did and held."""
     runner = StepRunner(handle, scenario, progress)
     return [runner.run(step) for step in scenario.steps]
+
+
+def run_repeated(handle: BridgeHandle, scenario: Scenario, *, runs: int,
+                 progress: Progress) -> Repeats:
+    """The scenario's steps `runs` times, each run after the first on the page reloaded (a
+    fresh DOM and a new call), so that no run inherits another's state."""
+    done: list[tuple[StepResult, ...]] = []
+    for n in range(1, runs + 1):
+        if n > 1:
+            handle.reload(timeout_s=CONNECT_TIMEOUT_S)
+        if runs > 1:
+            progress(f"run {n} of {runs}")
+        done.append(tuple(run_steps(handle, scenario, progress=progress)))
+    return Repeats(scenario, tuple(done))
 
 
 def wait_connected(handle: BridgeHandle, *, timeout_s: float) -> BridgeHandle:

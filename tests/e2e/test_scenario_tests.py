@@ -123,3 +123,33 @@ def test_bad_scenario_files_fail_with_their_line_and_key(pytester: pytest.Pytest
     result.assert_outcomes(errors=1, failed=1)
     result.stdout.fnmatch_lines(["*broken.voice.yml:3: step 1: `within_ms` must be a number*"])
     result.stdout.fnmatch_lines(["*unknown.voice.yaml:3: step 1: unknown tool `nope`*"])
+
+
+REPEATED = """\
+name: repeated
+repeat: 2
+min_pass_rate: 0.5
+checks:
+  tools:
+    changeBackgroundColor: {checks: [{selector: body, style: {background-color: "{color}"}}]}
+steps:
+  - type: make the background blue
+    expect: {tool: changeBackgroundColor, args: {color: blue}}
+"""
+
+
+def test_a_repeated_scenario_is_one_testcase_with_its_pass_rate_and_latencies(
+        pytester: pytest.Pytester) -> None:
+    _project(pytester, REPEATED, conftest=CONFTEST)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--junitxml=junit.xml",
+                                           "--voice-repeat", "3", timeout=180)
+    result.assert_outcomes(passed=2)
+    lines = (_testcases(pytester.path / "junit.xml")["repeated"].findtext("system-out")
+             or "").splitlines()
+    assert lines[0] == "3 of 3 runs passed (100%; at least 50% needed)"
+    assert lines[1].startswith('step 1 of 1, type "make the background blue": held in 3 of 3 '
+                               "runs; tool latency p50 "), lines
+    assert lines[1].endswith(" ms over 3 runs") and "p95" not in lines[1]
+    bad = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--voice-repeat", "0",
+                                        timeout=60)
+    bad.stderr.fnmatch_lines(["*--voice-repeat*a number of runs from 1 to 1000, not '0'*"])
