@@ -44,7 +44,9 @@ KINDS: tuple[Kind, ...] = ("say", "type", "play", "wait")
 _TOP_KEYS = ("name", "voice", *PAGE_KEYS, "repeat", "min_pass_rate", "steps")
 # A scenario test runs at most this many times (`repeat`, `--voice-repeat`).
 MAX_REPEAT = 1000
-_STEP_EXTRA_KEYS = ("expect", "voice", *IMPAIR_KEYS)
+_STEP_EXTRA_KEYS = ("expect", "voice", "when", *IMPAIR_KEYS)
+# The latest a step may start after the agent's voice did (`when: {agent_speaking_ms: N}`).
+MAX_BARGE_IN_MS = 60_000
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class Step:
     voice: str | None = None  # say
     expect: Expectation | None = None
     impair: Impairments | None = None  # say, play: what happens to the voice on its way
+    # `when: {agent_speaking_ms: N}`: starts N ms after the agent's voice started, over it.
+    barge_in_ms: float | None = None
 
     def describe(self) -> str:
         impaired = f" ({self.impair.label})" if self.impair is not None else ""
@@ -175,6 +179,23 @@ class _Checker:
             key = str(err).removeprefix(f"{where}.").split(".")[0].split(":")[0]
             raise self.fail(raw.key_lines.get(key, raw.line), str(err)) from None
 
+    def barge_in(self, raw: LocatedMap, *, where: str, kind: Kind) -> float | None:
+        """`when: {agent_speaking_ms: N}`: how long after the agent's voice started the step
+        starts, or None when it has no `when`."""
+        if "when" not in raw:
+            return None
+        line = raw.key_lines.get("when", raw.line)
+        when = raw["when"]
+        ms = finite_number(when.get("agent_speaking_ms")) if isinstance(when, dict) else None
+        if not isinstance(when, dict) or set(when) != {"agent_speaking_ms"} or ms is None or (
+                not 0 <= ms <= MAX_BARGE_IN_MS):
+            raise self.fail(line, f"{where}: `when` must be {{agent_speaking_ms: N}}, N from 0 "
+                                  f"to {MAX_BARGE_IN_MS} ms after the agent's voice started")
+        if kind == "wait":
+            raise self.fail(line, f"{where}: `when` starts a say, play or type step over the "
+                                  "agent, not a wait")
+        return ms
+
     def step(self, index: int, raw: Any, item_line: int | None) -> Step:
         where = f"step {index}"
         if not isinstance(raw, LocatedMap):
@@ -194,6 +215,7 @@ class _Checker:
             raise self.fail(raw.key_lines.get("voice"), f"{where}: `voice` applies to say "
                                                         f"steps only, not {kind}")
         impair = self.impairments(raw, where=where, kind=kind)
+        barge_in_ms = self.barge_in(raw, where=where, kind=kind)
         expect = None
         if "expect" in raw:
             expect = read_expectation(raw, where=where, kind=kind, path=self.path,
@@ -203,7 +225,7 @@ class _Checker:
             if not isinstance(value, str) or not value.strip():
                 raise self.fail(key_line, f"{where}: `{kind}` needs the words to {kind}")
             return Step(index, kind, line, text=value.strip(), voice=voice, expect=expect,
-                        impair=impair)
+                        impair=impair, barge_in_ms=barge_in_ms)
         if kind == "play":
             if not isinstance(value, str) or not value.strip():
                 raise self.fail(key_line, f"{where}: `play` needs an audio file path")
@@ -211,7 +233,8 @@ class _Checker:
             if not file.is_file():
                 raise self.fail(key_line, f"{where}: no such audio file {value.strip()!r} "
                                           f"(looked for {file})")
-            return Step(index, kind, line, path=file, expect=expect, impair=impair)
+            return Step(index, kind, line, path=file, expect=expect, impair=impair,
+                        barge_in_ms=barge_in_ms)
         seconds = finite_number(value)
         if seconds is None or not 0 < seconds <= MAX_WAIT_S:
             raise self.fail(key_line, f"{where}: `wait` needs seconds, a number above 0 and at "

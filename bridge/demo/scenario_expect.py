@@ -10,13 +10,19 @@ key of anything wrong.
       timeout_s: 10                   # for all of it (default 10)
 
     expect: {no_tool: true, timeout_s: 3}    # nothing is called within the timeout
+    expect: {interrupted: true}              # the agent's answer under way was cut off
+
+`interrupted: true` holds when a response ended `cancelled` after the step started, the
+server's `output_audio_buffer.cleared` came, and the agent's voice at the page (its media
+elements, `browser.agent_voice`) went quiet within `INTERRUPTED_WITHIN_MS` of that.
 
 `within_ms` bounds the step's latency from the end of the user's words (for `say` and `play`,
 the end of the voiced audio played into the page; for `type`, when its
 `conversation.item.create` was logged), on the event log's clock: to the expected call's
-verification when the step expects a tool (tool latency); otherwise, for now, to the agent's
-first answer event on the channel (its transcript, text or audio starting: response latency),
-not yet its first audible frame.
+verification when the step expects a tool (tool latency); otherwise to the first agent voice
+the page played after them (response latency: louder than −50 dBFS at the page's media
+elements, `browser.agent_voice`; on a page where that cannot be heard, the agent's first answer
+event on the channel).
 """
 
 from __future__ import annotations
@@ -34,14 +40,17 @@ from ..documents import LocatedMap, finite_number
 from ..errors import ScenarioError
 from .scenario_dom import describe_check, read_dom
 
-__all__ = ["DEFAULT_TIMEOUT_S", "EXPECT_KEYS", "MAX_WAIT_S", "Expectation", "normalized",
-           "read_expectation"]
+__all__ = ["DEFAULT_TIMEOUT_S", "EXPECT_KEYS", "INTERRUPTED_WITHIN_MS", "MAX_WAIT_S",
+           "Expectation", "normalized", "read_expectation"]
 
 DEFAULT_TIMEOUT_S = 10.0
 MAX_WAIT_S = 600.0
-EXPECT_KEYS = ("tool", "args", "dom", "no_tool", "agent_says", "within_ms", "timeout_s")
+EXPECT_KEYS = ("tool", "args", "dom", "no_tool", "agent_says", "within_ms", "interrupted",
+               "timeout_s")
+# How soon after `output_audio_buffer.cleared` the agent's voice must be quiet at the page.
+INTERRUPTED_WITHIN_MS = 300.0
 # What an expectation must name at least one of (`args` and `timeout_s` qualify the others).
-_WHAT_KEYS = ("tool", "dom", "no_tool", "agent_says", "within_ms")
+_WHAT_KEYS = ("tool", "dom", "no_tool", "agent_says", "within_ms", "interrupted")
 _WORDS = re.compile(r"[^\w\s]+")
 
 Fail = Callable[[int | None, str], ScenarioError]
@@ -61,12 +70,13 @@ class Expectation:
     within_ms: float | None = None
     no_tool: bool = False
     agent_says: str | None = None
+    interrupted: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {"tool": self.tool, "args": dict(self.args), "timeout_s": self.timeout_s,
                 "dom": [describe_check(check) for check in self.dom],
                 "within_ms": self.within_ms, "no_tool": self.no_tool,
-                "agent_says": self.agent_says}
+                "agent_says": self.agent_says, "interrupted": self.interrupted}
 
     def describe(self) -> str:
         """What the step waits for, in a few words: `changeTextColor {"color": "white"}, 1 DOM
@@ -82,6 +92,8 @@ class Expectation:
             wanted.append(f"{'a call' if self.tool else 'an answer'} within {self.within_ms:g} ms")
         if self.agent_says is not None:
             wanted.append(f"the agent saying {json.dumps(self.agent_says)}")
+        if self.interrupted:
+            wanted.append("the agent's answer cut off")
         return " and ".join(wanted) if len(wanted) < 3 else (
             f"{', '.join(wanted[:-1])} and {wanted[-1]}")
 
@@ -120,7 +132,20 @@ def read_expectation(raw: LocatedMap, *, where: str, kind: str, path: Path,
     return Expectation(tool=tool, args=args, timeout_s=timeout, dom=dom,
                        within_ms=_within_ms(data, where, kind, fail),
                        no_tool=_no_tool(data, where, tool, fail),
-                       agent_says=_agent_says(data, where, fail))
+                       agent_says=_agent_says(data, where, fail),
+                       interrupted=_interrupted(data, where, kind, fail))
+
+
+def _interrupted(data: LocatedMap, where: str, kind: str, fail: Fail) -> bool:
+    if "interrupted" not in data:
+        return False
+    line = data.line_of("interrupted")
+    if data["interrupted"] is not True:
+        raise fail(line, f"{where}: `interrupted` must be true (leave it out otherwise)")
+    if kind == "wait":
+        raise fail(line, f"{where}: a wait step interrupts nothing; put `interrupted` on the "
+                         "step that talks over the agent")
+    return True
 
 
 def _within_ms(data: LocatedMap, where: str, kind: str, fail: Fail) -> float | None:
@@ -163,7 +188,7 @@ def _agent_says(data: LocatedMap, where: str, fail: Fail) -> str | None:
 def _needs(where: str, registry: ToolRegistry, user_page: bool) -> str:
     known = "any tool of your page" if user_page else f"one of: {', '.join(registry.names)}"
     return (f"{where}: `expect` needs `tool` ({known}), `dom` (a list of checks), `no_tool`, "
-            "`agent_says` or `within_ms`")
+            "`agent_says`, `within_ms` or `interrupted`")
 
 
 def _expected_call(data: LocatedMap, where: str, registry: ToolRegistry, user_page: bool,

@@ -55,7 +55,13 @@ def run_steps(handle: BridgeHandle, scenario: Scenario, *,
               progress: Progress) -> list[StepResult]:
     """Each of the scenario's steps in turn on `handle`'s bridge: what each did and held."""
     runner = StepRunner(handle, scenario, progress)
-    return [runner.run(step) for step in scenario.steps]
+    steps = scenario.steps
+    # A step that talks over the agent starts while the one before it is still answered.
+    results = [runner.run(step, settle=n + 1 >= len(steps) or steps[n + 1].barge_in_ms is None)
+               for n, step in enumerate(steps)]
+    for result in results:
+        runner.finish(result)
+    return results
 
 
 def run_repeated(handle: BridgeHandle, scenario: Scenario, *, runs: int,

@@ -17,13 +17,15 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from ..browser.agent_voice import VoiceSpan, install_agent_voice, read_agent_voice
 from ..browser.checks import Baseline
 from ..drive.handle import BridgeHandle, VerifiedCall
 from ..drive.matching import CallMatcher, calls_seen, said_instead
 from ..events.log import EventLog, Record
 from ..events.records import all_of
+from .interruption import first_voice_ms, interruption_failure, wait_to_barge_in
 from .results import StepResult, ToolCallResult
-from .scenario import Scenario, Step
+from .scenario import DEFAULT_TIMEOUT_S, Scenario, Step
 from .settle import busy_with
 from .step_checks import after_answer, heard, response_latency_ms, unwanted_call, why_missing
 
@@ -47,13 +49,25 @@ class StepRunner:
         self.log: EventLog = handle.event_log
         self.scenario = scenario
         self.progress = progress
+        self._previous_mark = self.log.last_seq
 
-    def run(self, step: Step) -> StepResult:
+    def run(self, step: Step, *, settle: bool = True) -> StepResult:
+        """Perform `step` and check what it expects; then, unless `settle` is False (the next
+        step talks over the agent), wait until the agent has finished answering."""
         total = len(self.scenario.steps)
         self.progress(f"step {step.index} of {total}: {step.describe()}{_awaited(step)}")
         result = StepResult(step=step, started_t=self.log.now())
-        mark = self.log.last_seq
+        previous, mark = self._previous_mark, self.log.last_seq
+        self._previous_mark = mark
         try:
+            self._listen()
+            if step.barge_in_ms is not None:
+                timeout_s = step.expect.timeout_s if step.expect else DEFAULT_TIMEOUT_S
+                missed = wait_to_barge_in(self.log, after=previous, speaking_ms=step.barge_in_ms,
+                                          timeout_s=timeout_s)
+                if missed is not None:
+                    raise RuntimeError(missed)
+                result.started_t, mark = self.log.now(), self.log.last_seq
             baseline = self._baseline(step)
             self._act(step, result)
         except Exception as err:  # a step that cannot even be performed fails, the run goes on
@@ -65,7 +79,8 @@ class StepRunner:
             result.ok = True
         else:
             result.ok, result.reason = self._expect(step, mark, result, baseline)
-        self._settle(mark, quiet_s=_QUIET_S if result.ok else _QUIET_AFTER_FAILURE_S)
+        if settle:
+            self._settle(mark, quiet_s=_QUIET_S if result.ok else _QUIET_AFTER_FAILURE_S)
         result.ended_t = self.log.now()
         self._collect(result, mark)
         if result.ok:
@@ -100,6 +115,31 @@ class StepRunner:
             assert step.seconds is not None
             time.sleep(step.seconds)
 
+    def finish(self, result: StepResult) -> None:
+        """Once the run is over: the response latency of a step whose answer came after it
+        ended (the next step talked over it, so it did not wait for the answer)."""
+        if (result.latency_of == "response" and result.latency_ms is None
+                and result.turn_ended_t is not None):
+            result.latency_ms = first_voice_ms(self._voice(), result.turn_ended_t)
+
+    def _listen(self) -> None:
+        """The page's tap of the agent's voice, started once per page load. A page where it
+        cannot run still runs its steps: latencies then come from the channel's events, and
+        `interrupted` says that no voice was heard."""
+        handle = self.handle
+        try:
+            handle.run(lambda: install_agent_voice(handle.page))
+        except Exception:
+            log.debug("the agent's voice cannot be tapped on this page", exc_info=True)
+
+    def _voice(self) -> list[VoiceSpan] | None:
+        handle = self.handle
+        try:
+            return handle.run(lambda: read_agent_voice(handle.page, self.log))
+        except Exception:  # the page went away: no voice to read, the step says so
+            log.debug("the agent's voice could not be read", exc_info=True)
+            return None
+
     def _baseline(self, step: Step) -> Baseline | None:
         """What the step's `count_delta` checks count from, read before it acts."""
         dom = step.expect.dom if step.expect else ()
@@ -123,6 +163,11 @@ class StepRunner:
                 return False, failure
         elif expect.no_tool:
             failure = unwanted_call(self.log, after=mark, timeout_s=expect.timeout_s)
+            if failure is not None:
+                return False, failure
+        if expect.interrupted:
+            failure = interruption_failure(self.log, after=mark, timeout_s=expect.timeout_s,
+                                           voice=self._voice)
             if failure is not None:
                 return False, failure
         if not expect.dom:
@@ -185,7 +230,10 @@ class StepRunner:
             expects_tool = step.expect is not None and step.expect.tool is not None
             result.latency_of = "tool" if expects_tool else "response"
         if result.latency_of == "response" and result.turn_ended_t is not None:
-            result.latency_ms = response_latency_ms(records, result.turn_ended_t)
+            # The first voice the page played; without a tap, the first answer event.
+            spans = self._voice()
+            result.latency_ms = (first_voice_ms(spans, result.turn_ended_t) if spans is not None
+                                 else response_latency_ms(records, result.turn_ended_t))
         if step.kind in ("say", "play"):
             result.transcript = heard(records)
         elif step.kind == "type":

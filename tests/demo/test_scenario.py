@@ -84,8 +84,15 @@ def test_the_shipped_scenario_covers_the_four_tools_spoken_and_typed() -> None:
 
 @pytest.mark.parametrize("text, where, message", [
     ("steps:\n  - say: hi\n    expct: {tool: getPageHTML}\n", 3,
-     "unknown key `expct` in step 1 (allowed: say, expect, voice, noise, speed, pitch_cents, "
-     "reverb, volume_db, seed)"),
+     "unknown key `expct` in step 1 (allowed: say, expect, voice, when, noise, speed, "
+     "pitch_cents, reverb, volume_db, seed)"),
+    ("steps:\n  - say: hi\n    when: {agent_speaking_ms: -5}\n", 3,
+     "step 1: `when` must be {agent_speaking_ms: N}, N from 0 to 60000 ms"),
+    ("steps:\n  - say: hi\n    when: soon\n", 3, "step 1: `when` must be"),
+    ("steps:\n  - wait: 1\n    when: {agent_speaking_ms: 500}\n", 3,
+     "`when` starts a say, play or type step over the agent, not a wait"),
+    ("steps:\n  - say: hi\n    expect: {interrupted: yes please}\n", 3,
+     "step 1: `interrupted` must be true"),
     ("steps:\n  - type: hi\n    noise: {kind: pink, snr_db: 10}\n", 3,
      "step 1: `noise` applies to say and play steps only, not type"),
     ("steps:\n  - say: hi\n    speed: 1.1\n    noise: {kind: brown, snr_db: 10}\n", 4,
@@ -116,7 +123,7 @@ def test_the_shipped_scenario_covers_the_four_tools_spoken_and_typed() -> None:
      "`timeout_s` must be a number of seconds above 0"),
     ("steps:\n  - say: hi\n    expect: {tool: getPageHTML, wait: 2}\n", 3,
      "unknown key `wait` in step 1's expect (allowed: tool, args, dom, no_tool, "
-     "agent_says, within_ms, timeout_s)"),
+     "agent_says, within_ms, interrupted, timeout_s)"),
     ("steps:\n  - say: [unclosed\n", 3, "not valid YAML"),
     ("- say: hi\n", 1, "a scenario is a mapping with `steps`"),
 ])

@@ -38,3 +38,39 @@ def test_a_noisy_faster_utterance_still_ends_in_its_verified_call(
     [audio] = all_of(UserAudio, voice_page.event_log.records(after=mark))
     assert Impairments.from_mapping(audio.impairments) == Impairments(
         noise="pink", snr_db=20, speed=1.1)
+
+
+BARGE_IN = """\
+name: talking over the agent
+steps:
+  - type: tell me a long story about penguins who sail across the sea to find a lighthouse
+  - say: make the text yellow
+    when: {agent_speaking_ms: 800}
+    expect: {tool: changeTextColor, args: {color: yellow}, interrupted: true, timeout_s: 20}
+"""
+
+
+def test_a_step_said_over_the_agent_cuts_its_answer_off_at_the_page(
+        voice_page: BridgeHandle, tmp_path: Path) -> None:
+    scenario = parse_scenario(BARGE_IN, path=tmp_path / "barge.voice.yaml")
+    story, barge = run_steps(voice_page, scenario, progress=print)
+    assert story.ok and barge.ok, barge.reason
+    # The story's answer was still playing when the step began (its settling was skipped).
+    assert story.started_t is not None and barge.started_t is not None
+    started = [r for r in voice_page.events(type="output_audio_buffer.started")
+               if r.dir == "server" and r.t > story.started_t]
+    assert started
+    assert 0.8 <= barge.started_t - started[0].t < 3.0
+    assert story.latency_of == "response" and story.latency_ms is not None
+    print(f"story: first agent voice at the page {story.latency_ms:.0f} ms after the typed "
+          f"message; barge-in: {barge.latency_ms:.0f} ms to the verified call")
+
+
+def test_a_barge_in_fails_when_the_agent_never_speaks(
+        voice_page: BridgeHandle, tmp_path: Path) -> None:
+    text = ("steps:\n  - say: make the text white\n    when: {agent_speaking_ms: 100}\n"
+            "    expect: {tool: changeTextColor, timeout_s: 2}\n")
+    [result] = run_steps(voice_page, parse_scenario(text, path=tmp_path / "s.voice.yaml"),
+                         progress=print)
+    assert not result.ok and "the agent never started speaking within 2 s" in (
+        result.reason or "")
