@@ -59,6 +59,9 @@ class StepResult:
     # the step expects none, to the agent's first answer event ("response").
     latency_ms: float | None = None
     latency_of: Literal["tool", "response"] | None = None
+    # From the end of the user's words to the first agent voice the page played, whatever the
+    # step expects (for a step expecting a tool, the spoken answer after the call).
+    response_latency_ms: float | None = None
     calls_seen: list[str] = field(default_factory=list)  # `drive.matching.calls_seen`
     said_instead: list[str] = field(default_factory=list)  # `drive.matching.said_instead`
 
@@ -69,6 +72,7 @@ class StepResult:
                 "line": step.line, "ok": self.ok, "reason": self.reason,
                 "expected": step.expect.as_json() if step.expect else None,
                 "latency_ms": _rounded(self.latency_ms, 1), "latency_of": self.latency_of,
+                "response_latency_ms": _rounded(self.response_latency_ms, 1),
                 "tool_calls": [c.as_json() for c in self.tool_calls],
                 "dom": _dom_json(self.dom),
                 "transcript": self.transcript, "agent": self.agent,

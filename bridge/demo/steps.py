@@ -118,9 +118,11 @@ class StepRunner:
     def finish(self, result: StepResult) -> None:
         """Once the run is over: the response latency of a step whose answer came after it
         ended (the next step talked over it, so it did not wait for the answer)."""
-        if (result.latency_of == "response" and result.latency_ms is None
-                and result.turn_ended_t is not None):
-            result.latency_ms = first_voice_ms(self._voice(), result.turn_ended_t)
+        if result.response_latency_ms is None and result.turn_ended_t is not None and (
+                result.step.kind != "wait"):
+            result.response_latency_ms = first_voice_ms(self._voice(), result.turn_ended_t)
+            if result.latency_of == "response":
+                result.latency_ms = result.response_latency_ms
 
     def _listen(self) -> None:
         """The page's tap of the agent's voice, started once per page load. A page where it
@@ -229,11 +231,14 @@ class StepRunner:
         if step.kind != "wait":
             expects_tool = step.expect is not None and step.expect.tool is not None
             result.latency_of = "tool" if expects_tool else "response"
-        if result.latency_of == "response" and result.turn_ended_t is not None:
+        if result.turn_ended_t is not None and step.kind != "wait":
             # The first voice the page played; without a tap, the first answer event.
             spans = self._voice()
-            result.latency_ms = (first_voice_ms(spans, result.turn_ended_t) if spans is not None
-                                 else response_latency_ms(records, result.turn_ended_t))
+            result.response_latency_ms = (
+                first_voice_ms(spans, result.turn_ended_t) if spans is not None
+                else response_latency_ms(records, result.turn_ended_t))
+            if result.latency_of == "response":
+                result.latency_ms = result.response_latency_ms
         if step.kind in ("say", "play"):
             result.transcript = heard(records)
         elif step.kind == "type":
