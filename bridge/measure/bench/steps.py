@@ -15,19 +15,19 @@ from ...config import Settings
 from ...drive.handle import BridgeHandle
 from ...drive.thread import BridgeThread
 from . import coldstart, connect, probe, scale, voice
+from .bridge_runner import QUIET_S, BridgeRunner
 from .inspector import inspector_figures
 from .pages import BenchPage
+from .scenario_runner import scenario_overhead_figures
 from .stats import percentile, ratio, rounded, summary
 from .user_page import CHECKS as USER_PAGE_CHECKS
 from .user_page import user_page_figures, user_site
 
-# Between commands, once the reply is in: the page's last event batch has reached the bridge,
-# so that neither the echo nor the next command queues behind the previous one's traffic.
-QUIET_S = 0.04
 # The scale step stops adding sessions once the tool p95 is past this, or after this long.
 SATURATED_MS = 1000.0
 SCALE_BUDGET_S = 120.0
-STEPS = ("cold", "connect", "navigation", "tools", "voice", "user_page", "inspect", "scale")
+STEPS = ("cold", "connect", "navigation", "tools", "voice", "user_page", "inspect", "scenario",
+         "scale")
 
 
 def _say(text: str) -> None:
@@ -71,7 +71,7 @@ class BenchSteps:
             handle = BridgeHandle(thread).wait_ready(timeout_s=90)
             engine = handle.server.bridge.engine
             assert engine is not None
-            run = _Runner(handle, probe.EngineProbe(engine))
+            run = BridgeRunner(handle, probe.EngineProbe(engine))
             if "connect" in steps:
                 self.step("connect", lambda: self.connect(run))
             if "navigation" in steps:
@@ -85,12 +85,14 @@ class BenchSteps:
             if "inspect" in steps:
                 self.step("inspector", lambda: self.figures.update(inspector_figures(
                     run.handle, float(self.options["inspect_seconds"]))))
+            if "scenario" in steps:
+                self.step("scenario runner", lambda: self.scenario_runner(run))
             if "scale" in steps and levels:
                 self.step("scale", lambda: self.scale(run, levels))
         finally:
             thread.stop()
 
-    def connect(self, run: _Runner) -> None:
+    def connect(self, run: BridgeRunner) -> None:
         offers = run.call(lambda: connect.chromium_offers(run.page, self.options["offers"]))
         base = run.handle.url
         upstream = Settings(port=0, upstream="openai", openai_api_key="bench-local-key",
@@ -116,14 +118,14 @@ class BenchSteps:
         f["proxy_overhead_http_upstream_ratio"] = rounded(ratio(
             f["rtc_connect_http_upstream_p50_ms"], f["calls_direct_p50_ms"]))
 
-    def navigation(self, run: _Runner) -> None:
+    def navigation(self, run: BridgeRunner) -> None:
         loads = self.options["loads"]
         samples = run.call(lambda: connect.navigation_to_channel_open(
             run.handle.browser, run.probe, loads), timeout_s=60 + 20 * loads)
         self.figures.update(summary("nav_to_channel_open", samples, 50, 99))
         self.figures["nav_loads_count"] = len(samples)
 
-    def tools(self, run: _Runner) -> None:
+    def tools(self, run: BridgeRunner) -> None:
         calls = self.options["calls"]
 
         async def measure() -> tuple[list[float], int, list[float]]:
@@ -151,7 +153,7 @@ class BenchSteps:
         f["tool_rtt_over_echo_p99_ratio"] = rounded(ratio(f["tool_rtt_p99_ms"],
                                                           f["echo_rtt_p99_ms"]))
 
-    def voice(self, run: _Runner) -> None:
+    def voice(self, run: BridgeRunner) -> None:
         count = self.options["utterances"]
         clips = voice.synthesize_clips()
         voice_engine = run.handle.server.bridge.voice
@@ -177,7 +179,7 @@ class BenchSteps:
         f["voice_to_action_over_floor_ratio"] = rounded(ratio(f["voice_to_action_p50_ms"],
                                                               f["voice_floor_ms"]))
 
-    def user_page(self, run: _Runner) -> None:
+    def user_page(self, run: BridgeRunner) -> None:
         loads, calls = self.options["loads"], self.options["user_page_calls"]
         with user_site() as url:
             settings = run.handle.server.settings.replace(port=0, page=url)
@@ -187,7 +189,7 @@ class BenchSteps:
                 other.declare_checks(USER_PAGE_CHECKS)
                 engine = other.server.bridge.engine
                 assert engine is not None
-                user = _Runner(other, probe.EngineProbe(engine))
+                user = BridgeRunner(other, probe.EngineProbe(engine))
                 runners = {"own": run, "user": user}
                 nav = {name: r.navigations(loads) for name, r in runners.items()}
                 rtt = {name: r.call(partial(r.round_trips, calls), timeout_s=120 + calls)
@@ -196,7 +198,11 @@ class BenchSteps:
                 thread.stop()
         self.figures.update(user_page_figures(nav, rtt))
 
-    def scale(self, run: _Runner, levels: list[int]) -> None:
+    def scenario_runner(self, run: BridgeRunner) -> None:
+        run.call(run.session)  # the page's answers in text: rounds are not paced by speech
+        self.figures.update(scenario_overhead_figures(run.handle, self.options["scenario_rounds"]))
+
+    def scale(self, run: BridgeRunner, levels: list[int]) -> None:
         clips = voice.synthesize_clips()
         duration_s = float(self.options["scale_seconds"])
         bridge = run.handle.server.bridge
@@ -250,56 +256,3 @@ class BenchSteps:
                     break
                 within = level.sessions
             self.figures["scale_sessions_within_100ms_count"] = within
-
-
-class _Runner:
-    """The bench bridge's loop, its controlled page and the engine probe."""
-
-    def __init__(self, handle: BridgeHandle, engine_probe: probe.EngineProbe) -> None:
-        self.handle = handle
-        self.probe = engine_probe
-        self.engine = engine_probe.engine
-
-    @property
-    def page(self) -> Any:
-        return self.handle.browser.page
-
-    def call(self, fn: Callable[[], Any], *, timeout_s: float = 300.0) -> Any:
-        try:
-            return self.handle.thread.call(fn, timeout_s=timeout_s)
-        except TimeoutError as err:
-            name = getattr(fn, "func", fn)
-            raise TimeoutError(f"{getattr(name, '__qualname__', name)} on "
-                               f"{self.handle.url} took over {timeout_s:g} s") from err
-
-    def navigations(self, loads: int) -> list[float]:
-        browser, engine_probe = self.handle.browser, self.probe
-        samples: list[float] = self.call(
-            partial(connect.navigation_to_channel_open, browser, engine_probe, loads),
-            timeout_s=60 + 20 * loads)
-        return samples
-
-    async def round_trips(self, calls: int) -> list[float]:
-        """`calls` tool round trips in the page's current call (a few unmeasured first, so
-        that caches are warm); a user's page's output carries no verdict of its own."""
-        session = await scale.session_for(self.probe, self.page,
-                                          call_id=self.handle.browser.call_id)
-        await asyncio.sleep(0.2)
-        # The bridge's page asks for a spoken (here: text) reply to each output; a page of the
-        # seed's kind asks for none, so its round trip ends with its output.
-        own = self.handle.browser.own_page
-        await probe.tool_round_trips(session.engine_session, session.times, 4, until_reply=own)
-        session.times.sent.clear()
-        session.times.outputs.clear()
-        await probe.tool_round_trips(session.engine_session, session.times, calls,
-                                     quiet_s=QUIET_S, until_reply=own)
-        rtts, failed = session.times.round_trips_ms(verified=own)
-        if failed:
-            raise RuntimeError(f"{failed} of {calls} tool calls got no answer")
-        return rtts
-
-    async def session(self) -> scale.Session:
-        """The controlled page's current call, replying in text."""
-        session = await scale.session_for(self.probe, self.page)
-        await asyncio.sleep(0.2)  # the page has the session.updated before the first command
-        return session
