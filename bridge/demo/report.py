@@ -133,6 +133,8 @@ def _step(step: StepResult, origin: float) -> str:
         rows.append(("expected", f"<code>{_e(json.dumps(step.step.expect.as_json()))}</code>"))
     if step.latency_of is not None:
         rows.append(("latency", _e(step.latency() or f"{step.latency_of} latency unknown")))
+    if step.latency_of == "tool" and step.response_latency_ms is not None:
+        rows.append(("first agent voice", f"{step.response_latency_ms:.0f} ms after the turn"))
     if step.transcript is not None:
         label = "typed" if step.step.kind == "type" else "upstream heard"
         rows.append((label, _e(step.transcript)))

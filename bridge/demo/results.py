@@ -92,6 +92,8 @@ class StepResult:
         step = self.step
         where = f" (line {step.line})" if step.line is not None else ""
         latency = self.latency()
+        if latency and self.latency_of == "tool" and self.response_latency_ms is not None:
+            latency += f", response latency {self.response_latency_ms:.0f} ms"
         passed = "passed" + (f", {latency}" if latency else "")
         outcome = passed if self.ok else f"FAILED: {self.reason}"
         return f"step {step.index} of {total}{where} {step.describe()}: {outcome}"
