@@ -11,6 +11,9 @@ Fixtures:
 - `voice_page` (function): the same handle after a page reload, so each test starts from a
   fresh DOM and a new call.
 
+Under pytest-xdist every worker starts its own bridges (each on a port of its own) and writes
+its own event log (`BRIDGE_EVENTS=events.jsonl` → `events.gw0.jsonl`, …).
+
 The handle drives the bridge's own controlled page: `type(text)`, `say(text, voice=None)` and
 `play(wav)` (into the page's live microphone track, through WebRTC to the upstream), and
 `wait_for_tool(name, arguments, after=mark)`, which returns once the bridge verified that call
@@ -26,6 +29,7 @@ for another verdict, e.g. `"not_verified"`):
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -55,7 +59,17 @@ def bridge_settings(request: pytest.FixtureRequest) -> Settings:
     if marker is not None:
         flags.update(_marker_settings(marker.kwargs, Path(request.node.path).parent))
     flags.setdefault("upstream", "local")
-    return Settings.from_env(**flags)
+    return per_worker(Settings.from_env(**flags), os.environ.get("PYTEST_XDIST_WORKER"))
+
+
+def per_worker(settings: Settings, worker: str | None) -> Settings:
+    """`settings` for one pytest-xdist worker (`gw0`, `gw1`…): its event log in a file of its
+    own (`events.jsonl` → `events.gw0.jsonl`), so that workers never write one file at once.
+    Ports are each bridge's own already (port 0); unchanged outside xdist."""
+    path = settings.events_path
+    if worker is None or path is None:
+        return settings
+    return settings.replace(events_path=path.with_name(f"{path.stem}.{worker}{path.suffix}"))
 
 
 def _marker_settings(kwargs: dict[str, Any], folder: Path) -> dict[str, Any]:
