@@ -3,10 +3,10 @@ rate; where its words end (the noise does not move it, a tempo does); what the e
 
 from __future__ import annotations
 
-import asyncio
 import io
 import time
 import wave
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -66,7 +66,8 @@ def test_the_words_end_where_the_impaired_voice_ends(impairments: Impairments,
     assert voiced_end_s(impaired.clean, RATE_HZ) == pytest.approx(1.5, abs=0.03)
 
 
-def test_speaking_impaired_plays_the_impaired_audio_and_logs_what_was_done() -> None:
+def test_speaking_impaired_plays_the_impaired_audio_and_logs_what_was_done(
+        arun: Callable[..., Any]) -> None:
     log, audio = EventLog(), PlayedHere()
     impairments = Impairments(speed=1.25, noise="pink", snr_db=15)
 
@@ -75,7 +76,7 @@ def test_speaking_impaired_plays_the_impaired_audio_and_logs_what_was_done() -> 
                             impair=impairments),
                 await speak(audio, log, _words(), kind="play", impair=Impairments()))
 
-    impaired, clean = asyncio.run(both())
+    impaired, clean = arun(both())
     assert impaired.impaired is not None and clean.impaired is None
     assert audio.played[0] == impaired.impaired.wav and audio.played[1] == _words()
     assert impaired.ended_t - impaired.started_t == pytest.approx(1.2, abs=0.03)
