@@ -111,6 +111,11 @@
       audio.ctx = new NativeAudioContext({ sampleRate: SAMPLE_RATE_HZ,
         latencyHint: "interactive" });
       audio.inject = new GainNode(audio.ctx);
+      // A source that never ends, so that a mix with no microphone is still pulled once the
+      // last clip played into it has disconnected (Chromium stops pulling an idle mix).
+      const hold = new ConstantSourceNode(audio.ctx, { offset: 0 });
+      hold.connect(audio.inject);
+      hold.start();
     }
     const ctx = audio.ctx;
     if (ctx.state !== "running") {
