@@ -37,9 +37,11 @@ class BrowserServer:
     """`python -m playwright run-server` on 127.0.0.1:`port` (`--unsafe`: it honours the
     client's args and executablePath)."""
 
-    def __init__(self, *, unsafe: bool = True) -> None:
+    def __init__(self, *, unsafe: bool = True, browsers_path: Path | None = None) -> None:
         self.port = free_port()
         self.unsafe = unsafe
+        # PLAYWRIGHT_BROWSERS_PATH of the server: where its own browsers are (none, if empty).
+        self.browsers_path = browsers_path
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -49,7 +51,10 @@ class BrowserServer:
     def start(self) -> BrowserServer:
         command = [sys.executable, "-m", "playwright", "run-server", "--host", "127.0.0.1",
                    "--port", str(self.port), *(["--unsafe"] if self.unsafe else [])]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL,
+        env = dict(os.environ)
+        if self.browsers_path is not None:
+            env["PLAYWRIGHT_BROWSERS_PATH"] = str(self.browsers_path)
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=env,
                                         stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + START_TIMEOUT_S
         while not _listening(self.port):

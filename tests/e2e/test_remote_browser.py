@@ -6,17 +6,24 @@ engine offers 127.0.0.1 in its candidates (`rtc_host`). The bridge starts no Chr
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
+from playwright.async_api import async_playwright
 
 from bridge.browser.chromium import MEDIA_FLAGS
+from bridge.browser.remote import _bounded, connect_browser_server
 from bridge.config import Settings
 from bridge.drive.handle import BridgeHandle
 from bridge.drive.thread import BridgeThread
+from bridge.errors import BrowserError
+from tests.conftest import run_async
 from tests.e2e.remote_browsers import (
     BrowserServer,
     CdpChromium,
@@ -40,7 +47,7 @@ class Remote:
     launched_here: set[int]
 
 
-def _bridge(**settings: object) -> BridgeHandle:
+def _bridge(**settings: Any) -> BridgeHandle:
     thread = BridgeThread(Settings.from_env(port=0, headless=True, upstream="local",
                                             **settings)).start()
     try:
@@ -153,3 +160,39 @@ def test_a_cdp_chromium_without_fake_media_flags(tmp_path_factory: pytest.TempPa
             handle.thread.stop()
     finally:
         chromium.close()
+
+
+def test_a_version_mismatch_names_both_versions(remote: Remote) -> None:
+    async def connect() -> None:
+        async with async_playwright() as playwright:
+            # What an older client says of itself; the server answers 428 and both versions.
+            await _bounded(playwright.chromium.connect(
+                remote.server.url, headers={"User-Agent": "Playwright/1.2.3 (x64; linux)"}),
+                remote.server.url, timeout_s=10, what="the browser server")
+
+    with pytest.raises(BrowserError) as raised:
+        run_async(connect())
+    message = raised.value.message
+    assert message.startswith("Playwright version mismatch: the browser server at ws://127.0.0.1:")
+    assert "runs Playwright 1.65" in message and "(it reported 1.2)" in message
+
+
+def test_a_server_without_unsafe_is_asked_for_its_own_browser(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # Without --unsafe the server drops the bridge's args and executablePath; with no browser
+    # of its own (an empty PLAYWRIGHT_BROWSERS_PATH) it cannot launch one either way.
+    server = BrowserServer(unsafe=False, browsers_path=tmp_path).start()
+
+    async def connect() -> None:
+        async with async_playwright() as playwright:
+            await connect_browser_server(playwright.chromium, server.url, headless=True,
+                                         args=["--no-first-run"], executable=executable())
+
+    try:
+        with caplog.at_level(logging.WARNING), pytest.raises(BrowserError) as raised:
+            run_async(connect())
+    finally:
+        server.stop()
+    assert f"could not connect to the browser server at {server.url}" in raised.value.message
+    assert "Executable doesn't exist" in raised.value.message
+    assert any("asking for its own defaults" in r.getMessage() for r in caplog.records)
