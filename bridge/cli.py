@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .browser.remote import shown
 from .browser.target import own_page_query
 from .config import TYPING_MODES, Settings
 from .errors import BrowserError, ScenarioError, SettingsError
@@ -163,7 +164,8 @@ async def run(settings: Settings, *, quiet: bool = False) -> int:
     mode = "no controlled browser" if not settings.open_browser else (
         "headless" if settings.headless else "headed")
     if settings.open_browser and settings.remote_browser:
-        mode += f", remote: {settings.browser_ws or settings.cdp_url}"
+        kind = "browser server" if settings.browser_ws else "CDP"
+        mode += f", {kind} at {shown(settings.browser_ws or settings.cdp_url or '')}"
     mic = f", microphone file {settings.mic_file}" if settings.mic_file else ""
     _say(f"rtc-bridge serving {server.url}/")
     _say(f"upstream: {server.bridge.upstream.name}"
