@@ -104,7 +104,8 @@ def _translated(err: PlaywrightError, url: str, what: str) -> BrowserError:
             f"{mismatch.group(2)}): install the same version on both sides, e.g. "
             f"pip install 'playwright=={mismatch.group(1)}.*' here or the "
             f"mcr.microsoft.com/playwright:v{ours} image there")
-    first = text.split("\nCall log:")[0].strip()
+    # Playwright's text may quote the URL whole; a token in it is not for logs.
+    first = text.split("\nCall log:")[0].strip().replace(url, shown(url))
     if "Timeout" in type(err).__name__ or "Timeout" in first.split(":")[0]:
         return BrowserError(f"{what} at {shown(url)} did not answer in time: {first}")
     return BrowserError(f"could not connect to {what} at {shown(url)}: {first}")
