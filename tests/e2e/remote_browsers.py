@@ -4,6 +4,7 @@ so that stopping it stops its Chromium too."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -107,11 +108,12 @@ class CdpChromium:
 def _stop_group(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
+    # Whatever outlived its parent in the group (the server's node process lingers on SIGTERM).
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(10)
     if process.stderr is not None:
         process.stderr.close()
 
