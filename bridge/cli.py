@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .browser.remote import shown
 from .browser.target import own_page_query
 from .config import TYPING_MODES, Settings
 from .errors import BrowserError, ScenarioError, SettingsError
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_page_arguments(run)
     _add_network_options(run)
     _add_inspector_options(run)
+    _add_remote_options(run)
     run.add_argument("--quiet", action="store_true", help="print only the ready line and tools")
     _add_demo_parser(commands)
     return parser
@@ -81,6 +83,18 @@ def _add_network_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-host", dest="allow_hosts", action="append", metavar="HOST",
                         help="let the page reach HOST (or *.domain) outside loopback with the "
                              "embedded engine (repeatable; BRIDGE_ALLOW_HOSTS)")
+
+
+def _add_remote_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--browser-ws", dest="browser_ws", metavar="WS_URL",
+                        help="drive a browser of a Playwright browser server (`playwright "
+                             "run-server`) instead of launching one (BRIDGE_BROWSER_WS)")
+    parser.add_argument("--cdp", dest="cdp_url", metavar="URL",
+                        help="drive a running Chromium over CDP instead of launching one, e.g. "
+                             "http://127.0.0.1:9222 (BRIDGE_CDP)")
+    parser.add_argument("--rtc-host", dest="rtc_host", metavar="HOST",
+                        help="the address the embedded engine offers in its ICE candidates, "
+                             "for a browser on another machine (BRIDGE_RTC_HOST)")
 
 
 def _add_inspector_options(parser: argparse.ArgumentParser) -> None:
@@ -149,6 +163,9 @@ async def run(settings: Settings, *, quiet: bool = False) -> int:
     settings = server.settings
     mode = "no controlled browser" if not settings.open_browser else (
         "headless" if settings.headless else "headed")
+    if settings.open_browser and settings.remote_browser:
+        kind = "browser server" if settings.browser_ws else "CDP"
+        mode += f", {kind} at {shown(settings.browser_ws or settings.cdp_url or '')}"
     mic = f", microphone file {settings.mic_file}" if settings.mic_file else ""
     _say(f"rtc-bridge serving {server.url}/")
     _say(f"upstream: {server.bridge.upstream.name}"

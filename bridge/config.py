@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import SettingsError
+from .remote_settings import HOST_PATTERN as _HOST_PATTERN
+from .remote_settings import check_remote
 
 UpstreamKind = Literal["local", "openai"]
 # What the bridge's voice page does with a message typed while the agent answers: interrupt the
@@ -78,6 +80,11 @@ class Settings:
     # Scenario tests run each scenario this many times, its own `repeat:` unless set (the
     # pytest option --voice-repeat wins over both).
     voice_repeat: int | None = None
+    # A browser elsewhere (browser.remote): a Playwright browser server, or a Chromium over CDP;
+    # and the address the embedded engine offers in its ICE candidates, for such a browser.
+    browser_ws: str | None = None
+    cdp_url: str | None = None
+    rtc_host: str | None = None
 
     def __post_init__(self) -> None:
         if self.upstream not in ("local", "openai"):
@@ -122,6 +129,10 @@ class Settings:
                                 f"not {self.voice_repeat}")
         self._check_page()
         self._check_inspector()
+        check_remote(browser_ws=self.browser_ws, cdp_url=self.cdp_url, rtc_host=self.rtc_host)
+        if self.remote_browser and self.mic_file is not None:
+            raise SettingsError("--mic-file / BRIDGE_MIC_FILE is a file on this machine, which a "
+                                "remote browser cannot play: speak with say/play instead")
 
     def _check_inspector(self) -> None:
         token = self.inspect_token
@@ -183,6 +194,18 @@ class Settings:
             host = "127.0.0.1"
         return f"http://{host}:{self.port}"
 
+    @property
+    def remote_browser(self) -> bool:
+        """True when the controlled browser is reached, not launched: a browser server or CDP."""
+        return self.browser_ws is not None or self.cdp_url is not None
+
+    @property
+    def page_base_url(self) -> str:
+        """Where the controlled browser opens the bridge's pages: `base_url`, or for a remote
+        browser http://127.0.0.1:PORT (a secure origin wherever the browser is), answered from
+        `base_url` through Playwright routing (`browser.network.relay`)."""
+        return f"http://127.0.0.1:{self.port}" if self.remote_browser else self.base_url
+
     def session_config(self) -> dict[str, Any]:
         """The GA session the upstream starts each call with."""
         return {
@@ -205,8 +228,6 @@ def is_loopback(host: str) -> bool:
 
 _URL = re.compile(r"https?://", re.I)
 _TOKEN = re.compile(r"[A-Za-z0-9._~-]{16,128}")
-# A host name, or `*.` and a domain; lower case (URLs' hosts are compared lower-cased).
-_HOST_PATTERN = re.compile(r"(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
 # scheme://host[:port], nothing else: no wildcard, no path, no "null".
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
 
@@ -269,4 +290,7 @@ _ENV_FIELDS: tuple[tuple[str, str, Any], ...] = (
     ("inspect_token", "BRIDGE_INSPECT_TOKEN", str),
     ("inspect_max_fps", "BRIDGE_INSPECT_FPS", float),
     ("voice_repeat", "BRIDGE_VOICE_REPEAT", int),
+    ("browser_ws", "BRIDGE_BROWSER_WS", str),
+    ("cdp_url", "BRIDGE_CDP", str),
+    ("rtc_host", "BRIDGE_RTC_HOST", str),
 )

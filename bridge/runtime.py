@@ -58,7 +58,8 @@ class Bridge:
             self.voice = EngineVoice(kind=RECOGNITION_KINDS[settings.recognition])
             engine = Engine(speech=self.voice, max_sessions=settings.max_sessions,
                             limits=SessionLimits(max_events_per_s=settings.max_events_per_s,
-                                                 max_session_s=settings.max_session_s))
+                                                 max_session_s=settings.max_session_s),
+                            rtc_host=settings.rtc_host)
         self.engine = engine
         self.upstream = upstream or _default_upstream(settings, engine)
         self.browser: ControlledBrowser | None = None

@@ -89,7 +89,9 @@ async function openConnection(reconnecting) {
     if (note) setStatus("connecting", `connecting… (${note})`);
 
     // The peer sends the audio graph's mix (microphone + audio played on demand).
-    const { stream: outgoing } = await outgoingStream(stream);
+    const { stream: outgoing, mixed } = await outgoingStream(stream);
+    // No device (a remote browser without fake-media flags): the graph alone is the microphone.
+    if (!stream && mixed) state.micNote = "no microphone device: sending what the bridge plays";
     if (stale()) {
       stopStream(stream);
       return false;

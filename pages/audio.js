@@ -64,6 +64,12 @@ async function runningContext() {
       return null;
     }
     graph.mix = new GainNode(graph.ctx);
+    // A source that never ends: with no microphone, the last played clip's disconnecting
+    // would otherwise leave the mix without inputs, and Chromium stops pulling it (the track
+    // sends nothing more, not even silence).
+    const hold = new ConstantSourceNode(graph.ctx, { offset: 0 });
+    hold.connect(graph.mix);
+    hold.start();
   }
   if (graph.ctx.state !== "running") {
     const timeout = new Promise((resolve) => setTimeout(resolve, RESUME_TIMEOUT_MS));

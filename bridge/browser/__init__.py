@@ -1,4 +1,5 @@
-"""The controlled browser: choosing and launching Chromium, the voice page, the page's reports
+"""The controlled browser: choosing and launching Chromium (or reaching one elsewhere:
+`remote`), the voice page, the page's reports
 through its binding, the tool registry and the DOM verification of every call; its network
 (`network`: the policy; `routing`: the page's signalling answered by the upstream, the rest
 let through or blocked; `signalling`: offers read from a page's requests); and the instrument

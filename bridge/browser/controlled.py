@@ -22,8 +22,10 @@ from .checks.model import ChecksFile
 from .chromium import choose_chromium, launch_args, write_silence
 from .diagnosis import diagnose
 from .network.policy import NetworkPolicy
+from .network.relay import OwnOriginRelay
 from .network.routing import SignallingRouter
 from .page_kinds import PageKind, UserPage, VoicePage
+from .remote import connect_browser_server, connect_cdp
 from .target import PageTarget
 from .tools import ToolRegistry
 
@@ -50,12 +52,17 @@ class ControlledBrowser:
         self._log = event_log
         target = target or PageTarget.from_page(settings.page)
         policy = NetworkPolicy.from_settings(settings)
+        # A remote browser's 127.0.0.1 is not this machine: the page's own origin is relayed.
+        relay = OwnOriginRelay(settings.base_url) if settings.remote_browser else None
         self.router = SignallingRouter(upstream=upstream, event_log=event_log, policy=policy,
-                                       max_offer_bytes=settings.max_offer_bytes)
+                                       max_offer_bytes=settings.max_offer_bytes, relay=relay)
         typing = settings.type_while_speaking
-        self.kind: PageKind = VoicePage(target.url_on(settings.base_url, typing=typing)) if (
-            target.own) else UserPage(
-                target, base_url=settings.base_url, start=settings.start_selector, checks=checks,
+        base_url = settings.page_base_url
+        remote = settings.remote_browser
+        self.kind: PageKind = VoicePage(
+            target.url_on(base_url, typing=typing, autoconnect=not remote),
+            click_to_connect=remote) if target.own else UserPage(
+                target, base_url=base_url, start=settings.start_selector, checks=checks,
                 drop_ice_servers=policy.drop_ice_servers, event_log=event_log,
                 session=lambda: self.call_id, upstream_takes_beta=upstream.name == "local",
                 typing=typing)
@@ -86,6 +93,11 @@ class ControlledBrowser:
         return isinstance(self.kind, VoicePage)
 
     @property
+    def remote(self) -> bool:
+        """True when the browser is reached (a browser server, or CDP), not launched here."""
+        return self._settings.remote_browser
+
+    @property
     def connected(self) -> bool:
         return self.ready.is_set()
 
@@ -95,23 +107,10 @@ class ControlledBrowser:
         await self._launch()
 
     async def _launch(self) -> None:
-        assert self._playwright is not None
-        chromium = self._playwright.chromium
-        choice = choose_chromium(self._settings.chromium_path, chromium.executable_path)
-        self.source = choice.source
-        mic = self._settings.mic_file
-        if mic is None and (self._settings.headless or not self._settings.room_mic):
-            mic = write_silence(Path(self._tmp.name) / "silence.wav")
-        self._browser = await chromium.launch(
-            **choice.launch_options(),
-            headless=self._settings.headless,
-            args=launch_args(fake_mic=mic, extra=self._settings.chromium_args),
-            # The bridge closes Chromium itself on Ctrl-C / SIGTERM; Playwright's driver, in
-            # the same process group, would otherwise close it first, mid-shutdown.
-            handle_sigint=False, handle_sigterm=False, handle_sighup=False,
-        )
+        self._browser = await self._open_browser()
         browser = self._browser
-        browser.on("disconnected", lambda _: self._recover("chromium exited", browser))
+        lost = "the remote browser disconnected" if self.remote else "chromium exited"
+        browser.on("disconnected", lambda _: self._recover(lost, browser))
         storage = self._settings.storage_state
         # Service workers are blocked: their requests would not pass through the router.
         self._context = await self._browser.new_context(
@@ -121,6 +120,33 @@ class ControlledBrowser:
         await self.router.install(self._context)
         await self.kind.prepare(self._context)
         await self._open_page()
+
+    async def _open_browser(self) -> Browser:
+        """Launch Chromium here, or reach the one configured elsewhere (`remote`)."""
+        assert self._playwright is not None
+        chromium, settings = self._playwright.chromium, self._settings
+        if settings.cdp_url is not None:
+            self.source = "remote"
+            return await connect_cdp(chromium, settings.cdp_url)
+        if settings.browser_ws is not None:
+            self.source = "remote"
+            # No microphone file: it would be a path on the bridge's machine (see `remote`).
+            return await connect_browser_server(
+                chromium, settings.browser_ws, headless=settings.headless,
+                args=launch_args(fake_mic=None, extra=settings.chromium_args),
+                executable=settings.chromium_path)
+        choice = choose_chromium(settings.chromium_path, chromium.executable_path)
+        self.source = choice.source
+        mic = settings.mic_file
+        if mic is None and (settings.headless or not settings.room_mic):
+            mic = write_silence(Path(self._tmp.name) / "silence.wav")
+        return await chromium.launch(
+            **choice.launch_options(), headless=settings.headless,
+            args=launch_args(fake_mic=mic, extra=settings.chromium_args),
+            # The bridge closes Chromium itself on Ctrl-C / SIGTERM; Playwright's driver, in
+            # the same process group, would otherwise close it first, mid-shutdown.
+            handle_sigint=False, handle_sigterm=False, handle_sighup=False,
+        )
 
     async def _open_page(self) -> None:
         assert self._context is not None
@@ -149,7 +175,9 @@ class ControlledBrowser:
         self._log.append_bridge(PageLost(reason=why), session=self.call_id)
         self._tasks.spawn(self._reopen(why))
 
-    async def _reopen(self, why: str, *, attempts: int = 4) -> None:
+    async def _reopen(self, why: str) -> None:
+        # A browser server may take a few seconds to come back: one more, longer wait for it.
+        attempts = 5 if self.remote else 4
         try:
             for attempt in range(attempts):
                 try:
@@ -247,6 +275,7 @@ class ControlledBrowser:
                 except Exception:  # already closed by a crash or by Chromium exiting
                     log.debug("close skipped", exc_info=True)
         self._context = self._browser = self._page = None
+        await self.router.aclose()
         if self._playwright is not None:
             await self._playwright.stop()
             self._playwright = None

@@ -61,10 +61,13 @@ class PageKind(Protocol):
 
 
 class VoicePage:
-    """The bridge's own voice page at `url`; it connects by itself (`?autoconnect=1`)."""
+    """The bridge's own voice page at `url`; it connects by itself (`?autoconnect=1`), or with
+    `click_to_connect` when its Connect button is clicked: a browser without the bridge's
+    flags (a remote one) runs the page's audio only after such a gesture."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, click_to_connect: bool = False) -> None:
         self._url = url
+        self._click = click_to_connect
         self._page: Page | None = None
         self._ready: Callable[[], None] = lambda: None
 
@@ -74,6 +77,8 @@ class VoicePage:
     async def open(self, page: Page, *, ready: Callable[[], None]) -> None:
         self._page, self._ready = page, ready
         await page.goto(self._url)
+        if self._click:
+            await page.get_by_test_id("connect-button").click()
 
     def on_event(self, direction: str, event: Mapping[str, Any]) -> None:
         if direction == "server" and event.get("type") == "session.updated":

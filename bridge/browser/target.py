@@ -48,15 +48,18 @@ class PageTarget:
     def own(self) -> bool:
         return self.kind == "own"
 
-    def url_on(self, base_url: str, *, typing: TypingMode = "interrupt") -> str:
+    def url_on(self, base_url: str, *, typing: TypingMode = "interrupt",
+               autoconnect: bool = True) -> str:
         """The address to open, given the bridge's `base_url` (http://127.0.0.1:PORT). The
         bridge's own page learns what to do with a message typed while the agent answers
-        (`typing`) from its query, as it learns to connect by itself."""
+        (`typing`) from its query, as it learns to connect by itself (`autoconnect`)."""
         if self.kind == "url":
             assert self.url is not None
             return self.url
         if self.kind == "local":
             return f"{base_url}{LOCAL_PREFIX}{self.entry}"
+        if not autoconnect:
+            return f"{base_url}/{own_page_query(typing)}"
         return f"{base_url}/?autoconnect=1{own_page_query(typing, first=False)}"
 
 

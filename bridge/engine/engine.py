@@ -14,6 +14,7 @@ from ..tasks import TaskGroup
 from .agent.base import Agent, Speech
 from .agent.local import LocalAgent
 from .call import Call
+from .candidates import offer_host
 from .limits import SessionLimits
 from .peer import ChannelTap, offer_failure
 from .protocol import new_id
@@ -28,7 +29,8 @@ class Engine:
     One `Call` per call, each an RTCPeerConnection with a `RealtimeSession` on it, held to
     ``limits`` (see `Call`); at most ``max_sessions`` at a time. Every session asks ``agent``
     what to say and do; by default that is the local agent, hearing and speaking with
-    ``speech`` (typed text only without it).
+    ``speech`` (typed text only without it). ``rtc_host``, when given, is the address its
+    answers offer in their ICE candidates (`candidates`).
     """
 
     def __init__(
@@ -39,6 +41,7 @@ class Engine:
         max_sessions: int = 32,
         connect_timeout_s: float = 30.0,
         limits: SessionLimits | None = None,
+        rtc_host: str | None = None,
     ) -> None:
         if agent is not None and speech is not None:
             raise ValueError("an engine takes an agent, or speech for its local agent; not both")
@@ -46,6 +49,7 @@ class Engine:
         self.limits = limits or SessionLimits()
         self._max_sessions = max_sessions
         self._connect_timeout_s = connect_timeout_s
+        self._rtc_host = rtc_host
         self._calls: dict[str, Call] = {}
         self._taps: list[ChannelTap] = []
         self._background = TaskGroup(name="engine")
@@ -103,6 +107,8 @@ class Engine:
             await call.end("the offer could not be negotiated")
             raise InvalidOffer(f"the offer could not be negotiated: {offer_failure(err)}",
                                param="sdp") from err
+        if self._rtc_host is not None:
+            call.answer_sdp = offer_host(call.answer_sdp, self._rtc_host)
         return call
 
     async def hangup(self, call_id: str) -> bool:

@@ -6,7 +6,8 @@
   // the real microphone and by the bridge's `inject` node), so every live mix hears the
   // bridge. The page's mixed track reads as its microphone (label, settings, constraints are
   // the real track's); stopping it, and every clone of it, stops the real microphone. Where
-  // WebAudio cannot run, the page gets its microphone untouched.
+  // WebAudio cannot run, the page gets its microphone untouched. A browser with no audio
+  // device (remote, without fake-media flags) gets a microphone of the bridge's speech alone.
   const SAMPLE_RATE_HZ = 48_000;
   const RESUME_TIMEOUT_MS = 1_000;
   const RECORDER_FRAMES = 4_096;
@@ -78,7 +79,7 @@
       node.onaudioprocess = (event) => ship(recording, ctx, event.inputBuffer);
       this.recording = recording;
       this.inject.connect(node);
-      for (const mix of this.mixes) mix.source.connect(node);
+      for (const mix of this.mixes) mix.source?.connect(node);
       for (const track of this.remotes) tapRemote(recording, track);
     },
 
@@ -91,7 +92,7 @@
       recording.node.disconnect();
       recording.sink.disconnect();
       disconnect(this.inject, recording.node);
-      for (const mix of this.mixes) disconnect(mix.source, recording.node);
+      for (const mix of this.mixes) if (mix.source) disconnect(mix.source, recording.node);
       await Promise.allSettled([...recording.shipping]);
     },
   };
@@ -110,6 +111,11 @@
       audio.ctx = new NativeAudioContext({ sampleRate: SAMPLE_RATE_HZ,
         latencyHint: "interactive" });
       audio.inject = new GainNode(audio.ctx);
+      // A source that never ends, so that a mix with no microphone is still pulled once the
+      // last clip played into it has disconnected (Chromium stops pulling an idle mix).
+      const hold = new ConstantSourceNode(audio.ctx, { offset: 0 });
+      hold.connect(audio.inject);
+      hold.start();
     }
     const ctx = audio.ctx;
     if (ctx.state !== "running") {
@@ -144,6 +150,24 @@
     }
   }
 
+  /** For a browser with no audio device (a remote one without fake-media flags), a request
+   * for a microphone alone gets one made of the bridge's speech (silence between); any other
+   * failure reaches the page as it was. */
+  async function bridgeOnly(error, constraints) {
+    const noDevice = error?.name === "NotFoundError" || error?.name === "NotReadableError";
+    if (!noDevice || !constraints?.audio || constraints.video) throw error;
+    const ctx = await runningContext();
+    if (!ctx) throw error;
+    const destination = new MediaStreamAudioDestinationNode(ctx, { channelCount: 1,
+      channelCountMode: "explicit" });
+    audio.inject.connect(destination);
+    const [track] = destination.stream.getAudioTracks();
+    const mix = { mic: null, source: null, destination, tracks: new Set([track]) };
+    audio.mixes.add(mix);
+    audio.mixOf.set(track, mix);
+    return new NativeMediaStream([track]);
+  }
+
   /** A copy of a mixed track is one more holder of its microphone. */
   function cloned(track, copy) {
     const mix = audio.mixOf.get(track);
@@ -158,8 +182,8 @@
     const mix = audio.mixOf.get(track);
     if (!mix || !mix.tracks.delete(track) || mix.tracks.size) return;
     audio.mixes.delete(mix);
-    Reflect.apply(nativeStop, mix.mic, []);
-    mix.source.disconnect();
+    if (mix.mic) Reflect.apply(nativeStop, mix.mic, []);
+    mix.source?.disconnect();
     disconnect(audio.inject, mix.destination);
   }
 
@@ -203,7 +227,8 @@
 
   if (typeof MediaDevices === "function") {
     replace(MediaDevices.prototype, "getUserMedia", (target, self, args) =>
-      scrubRejection(Reflect.apply(promiseThen, Reflect.apply(target, self, args), [mixed])));
+      scrubRejection(Reflect.apply(promiseThen, Reflect.apply(target, self, args),
+        [mixed, (error) => bridgeOnly(error, args[0])])));
   }
   if (typeof Navigator === "function") {
     // The legacy callback forms: the success callback gets the mixed stream.

@@ -53,7 +53,7 @@ class NetworkPolicy:
     def from_settings(cls, settings: Settings) -> NetworkPolicy:
         return cls(block_outside=settings.upstream == "local", route_offers=settings.route_offers,
                    routes=settings.routes, allow_hosts=settings.allow_hosts,
-                   own_origin=settings.base_url)
+                   own_origin=settings.page_base_url)
 
     @property
     def drop_ice_servers(self) -> bool:

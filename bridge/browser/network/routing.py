@@ -40,6 +40,7 @@ from ...http.client_secrets import (
 from ...http.errors import error_body, http_form
 from ...upstream import Upstream
 from .policy import NetworkPolicy, OpenAIEndpoint, openai_endpoint
+from .relay import OwnOriginRelay
 from .signalling import Reply, answer_reply, find_offer, json_reply, not_an_offer, read_page_offer
 
 __all__ = ["SeenRequest", "SignallingRouter"]
@@ -70,8 +71,10 @@ class SignallingRouter:
     """Answers the page's signalling from `upstream` and applies `policy` to the rest."""
 
     def __init__(self, *, upstream: Upstream, event_log: EventLog, policy: NetworkPolicy,
-                 max_offer_bytes: int = 64 * 1024, keys: ClientSecrets | None = None) -> None:
+                 max_offer_bytes: int = 64 * 1024, keys: ClientSecrets | None = None,
+                 relay: OwnOriginRelay | None = None) -> None:
         self._upstream = upstream
+        self._relay = relay
         self._log = event_log
         self.policy = policy
         self._max_offer_bytes = max_offer_bytes
@@ -84,9 +87,10 @@ class SignallingRouter:
         WebSockets outside). Requests to the bridge's own origin are never routed or blocked:
         they are left out of the interception pattern, which Playwright matches in its driver,
         so they cost no round trip through Python; they are only noted, from the request
-        event, for diagnostics."""
+        event, for diagnostics. With a `relay` (a remote browser) they are routed too, and
+        answered by it."""
         own = self.policy.own_origin
-        if own is None:
+        if own is None or self._relay is not None:
             await context.route("**/*", self._on_route)
         else:
             own = own.rstrip("/")
@@ -111,9 +115,18 @@ class SignallingRouter:
         except PlaywrightError as err:  # the page or context went away meanwhile
             log.debug("routing %s %s ended: %s", request.method, request.url, err)
 
+    async def aclose(self) -> None:
+        """Close the relay's client, if there is one. Safe to call twice."""
+        if self._relay is not None:
+            await self._relay.aclose()
+
     async def _handle(self, route: Route, request: Request) -> None:
         url = request.url
         own = self.policy.is_own(url)
+        if own and self._relay is not None:
+            status = await self._relay.forward(route, request)
+            self._note(request, "passed", f"{status} from {self._relay.real_base_url}")
+            return
         kind = None if own else self._kind(request)
         if kind is not None:
             await self._answer(route, request, kind)
