@@ -4,72 +4,18 @@ so that stopping it stops its Chromium too."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bridge.drive.browser_server import START_TIMEOUT_S, BrowserServer, free_port, stop_group
 from tests.network_safety import CHROMIUM_SAFETY_ARGS
 
-START_TIMEOUT_S = 15.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.2)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
-class BrowserServer:
-    """`python -m playwright run-server` on 127.0.0.1:`port` (`--unsafe`: it honours the
-    client's args and executablePath)."""
-
-    def __init__(self, *, unsafe: bool = True, browsers_path: Path | None = None) -> None:
-        self.port = free_port()
-        self.unsafe = unsafe
-        # PLAYWRIGHT_BROWSERS_PATH of the server: where its own browsers are (none, if empty).
-        self.browsers_path = browsers_path
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/"
-
-    def start(self) -> BrowserServer:
-        command = [sys.executable, "-m", "playwright", "run-server", "--host", "127.0.0.1",
-                   "--port", str(self.port), *(["--unsafe"] if self.unsafe else [])]
-        env = dict(os.environ)
-        if self.browsers_path is not None:
-            env["PLAYWRIGHT_BROWSERS_PATH"] = str(self.browsers_path)
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, env=env,
-                                        stderr=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not _listening(self.port):
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                self.stop()
-                raise RuntimeError(f"the browser server on port {self.port} did not start")
-            time.sleep(0.1)
-        return self
-
-    def stop(self) -> None:
-        if self.process is not None:
-            _stop_group(self.process)
-            self.process = None
-
+__all__ = ["BrowserServer", "CdpChromium", "chromium_pids", "executable", "free_port"]
 
 class CdpChromium:
     """`chromium --remote-debugging-port=0`, headless, without any fake-media flag: its port
@@ -101,21 +47,8 @@ class CdpChromium:
         raise RuntimeError("Chromium did not say where it listens for CDP")
 
     def close(self) -> None:
-        _stop_group(self.process)
+        stop_group(self.process)
         self._profile.cleanup()
-
-
-def _stop_group(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(10)
-    # Whatever outlived its parent in the group (the server's node process lingers on SIGTERM).
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait(10)
-    if process.stderr is not None:
-        process.stderr.close()
 
 
 def chromium_pids(marker: str, *, outside: int | None) -> set[int]:

@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any
 
 from ...drive.handle import BridgeHandle
-from . import connect, probe, scale
+from . import connect, probe, scale, voice
 
 __all__ = ["QUIET_S", "BridgeRunner"]
 
@@ -67,3 +67,16 @@ class BridgeRunner:
         session = await scale.session_for(self.probe, self.page)
         await asyncio.sleep(0.2)  # the page has the session.updated before the first command
         return session
+
+    def spoken_commands(self, clips: list[Any], count: int) -> list[float]:
+        """Voice → verified action of `count` spoken commands (the clips in turn) in the page's
+        current call; the commands that got no verified call are left out."""
+        async def measure() -> list[float]:
+            session = await self.session()
+            spoken = [clips[i % len(clips)] for i in range(count)]
+            samples, _ = await voice.voice_to_action(
+                self.page, self.handle.event_log, session.call_id, session.times, spoken)
+            return samples
+
+        samples: list[float] = self.call(measure, timeout_s=120 + 15 * count)
+        return samples

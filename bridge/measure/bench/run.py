@@ -16,10 +16,10 @@ from .table import render
 
 FULL = {"cold_starts": 3, "offers": 100, "loads": 20, "calls": 500, "utterances": 20,
         "user_page_calls": 200, "scale": "1,4,8,16,32", "scale_seconds": 10.0,
-        "inspect_seconds": 10.0, "scenario_rounds": 20}
+        "inspect_seconds": 10.0, "scenario_rounds": 20, "remote_calls": 200}
 QUICK = {"cold_starts": 1, "offers": 10, "loads": 3, "calls": 40, "utterances": 3,
          "user_page_calls": 20, "scale": "1,4", "scale_seconds": 4.0, "inspect_seconds": 3.0,
-         "scenario_rounds": 4}
+         "scenario_rounds": 4, "remote_calls": 20}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--scenario-rounds", type=int,
                         help="typed commands through the handle and through a scenario step, "
                         "each (default 20)")
+    parser.add_argument("--remote-calls", type=int,
+                        help="tool round trips through a browser server and through the local "
+                        "browser (default 200)")
     parser.add_argument("--out", type=Path, default=Path("bench.json"), help="figures file")
     return parser
 

@@ -11,13 +11,16 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from ...browser.chromium import choose_chromium
 from ...config import Settings
+from ...drive.browser_server import BrowserServer
 from ...drive.handle import BridgeHandle
 from ...drive.thread import BridgeThread
 from . import coldstart, connect, probe, scale, voice
 from .bridge_runner import QUIET_S, BridgeRunner
 from .inspector import inspector_figures
 from .pages import BenchPage
+from .remote import remote_figures
 from .scenario_runner import scenario_overhead_figures
 from .stats import percentile, ratio, rounded, summary
 from .user_page import CHECKS as USER_PAGE_CHECKS
@@ -26,8 +29,8 @@ from .user_page import user_page_figures, user_site
 # The scale step stops adding sessions once the tool p95 is past this, or after this long.
 SATURATED_MS = 1000.0
 SCALE_BUDGET_S = 120.0
-STEPS = ("cold", "connect", "navigation", "tools", "voice", "user_page", "inspect", "scenario",
-         "scale")
+STEPS = ("cold", "connect", "navigation", "tools", "voice", "user_page", "remote", "inspect",
+         "scenario", "scale")
 
 
 def _say(text: str) -> None:
@@ -85,6 +88,8 @@ class BenchSteps:
             if "inspect" in steps:
                 self.step("inspector", lambda: self.figures.update(inspector_figures(
                     run.handle, float(self.options["inspect_seconds"]))))
+            if "remote" in steps:
+                self.step("a browser server", lambda: self.remote(run))
             if "scenario" in steps:
                 self.step("scenario runner", lambda: self.scenario_runner(run))
             if "scale" in steps and levels:
@@ -197,6 +202,27 @@ class BenchSteps:
             finally:
                 thread.stop()
         self.figures.update(user_page_figures(nav, rtt))
+
+    def remote(self, run: BridgeRunner) -> None:
+        calls, count = self.options["remote_calls"], self.options["utterances"]
+        clips = voice.synthesize_clips()
+        chromium = choose_chromium(run.handle.server.settings.chromium_path, None).executable
+        with BrowserServer().start() as server:
+            settings = run.handle.server.settings.replace(port=0, browser_ws=server.url,
+                                                          chromium_path=chromium)
+            thread = BridgeThread(settings).start()
+            try:
+                other = BridgeHandle(thread).wait_ready(timeout_s=90)
+                assert other.server.bridge.engine is not None
+                runners = {"local": run,
+                           "remote": BridgeRunner(other, probe.EngineProbe(
+                               other.server.bridge.engine))}
+                rtt = {name: r.call(partial(r.round_trips, calls), timeout_s=120 + calls)
+                       for name, r in runners.items()}
+                spoken = {name: r.spoken_commands(clips, count) for name, r in runners.items()}
+            finally:
+                thread.stop()
+        self.figures.update(remote_figures(rtt, spoken))
 
     def scenario_runner(self, run: BridgeRunner) -> None:
         run.call(run.session)  # the page's answers in text: rounds are not paced by speech
