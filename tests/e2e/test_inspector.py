@@ -103,7 +103,9 @@ def test_it_captures_nothing_while_nobody_watches(browser: Browser,
     assert cast.frames_captured == before and not cast.casting
     context, page = open_inspector(browser, voice_page)
     try:
-        assert distinct_frames(page, 1000) >= 5 and cast.casting
+        expect(page.get_by_test_id("inspect-screen")).to_have_attribute("src", JPEG)
+        assert cast.casting
+        assert distinct_frames(page, 2000) >= 10
     finally:
         context.close()
     deadline = time.monotonic() + 5  # the server hears of the closed stream at its next write

@@ -60,12 +60,12 @@ def _bridge(**settings: Any) -> BridgeHandle:
 @pytest.fixture(scope="module")
 def remote() -> Iterator[Remote]:
     server = BrowserServer().start()
-    assert server.process is not None
-    before = chromium_pids(MARKER, outside=server.process.pid)
     try:
+        assert server.process is not None
+        before = chromium_pids(MARKER, outside=server.process.pid)
         handle = _bridge(host="127.0.0.2", browser_ws=server.url, chromium_path=executable(),
                          rtc_host="127.0.0.1")
-    except BaseException:
+    except BaseException:  # nothing left running when the setup itself fails
         server.stop()
         raise
     try:
