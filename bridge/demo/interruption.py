@@ -8,14 +8,25 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from ..browser.agent_voice import VoiceSpan
 from ..events.log import EventLog, Record
 from .scenario_expect import INTERRUPTED_WITHIN_MS
 
-__all__ = ["first_voice_ms", "interruption_failure", "wait_to_barge_in"]
+__all__ = ["Interruption", "first_voice_ms", "interruption", "wait_to_barge_in"]
 
 VoiceReader = Callable[[], Sequence[VoiceSpan] | None]
+
+
+@dataclass(frozen=True)
+class Interruption:
+    """Whether the answer under way was cut off: why not (`failure`, None if it was), and how
+    long the agent's voice went on at the page after `output_audio_buffer.cleared` (0 when it
+    was already quiet; None when no cut came or no voice could be heard)."""
+
+    failure: str | None
+    quiet_after_ms: float | None = None
 
 
 def _started(record: Record) -> bool:
@@ -36,11 +47,11 @@ def wait_to_barge_in(log: EventLog, *, after: int, speaking_ms: float,
     return None
 
 
-def interruption_failure(log: EventLog, *, after: int, timeout_s: float,
-                         voice: VoiceReader) -> str | None:
-    """Why the answer under way was not cut off after `after`, or None if it was: a response
-    ended `cancelled`, `output_audio_buffer.cleared` came, and the voice at the page went
-    quiet within `INTERRUPTED_WITHIN_MS` of that."""
+def interruption(log: EventLog, *, after: int, timeout_s: float, voice: VoiceReader,
+                 quiet_within_ms: float = INTERRUPTED_WITHIN_MS) -> Interruption:
+    """Whether the answer under way was cut off after `after`: a response ended `cancelled`,
+    `output_audio_buffer.cleared` came, and the voice at the page went quiet within
+    `quiet_within_ms` of that."""
     deadline = time.monotonic() + timeout_s
     try:
         log.wait_for(lambda r: r.dir == "server" and r.type == "response.done" and (
@@ -50,24 +61,27 @@ def interruption_failure(log: EventLog, *, after: int, timeout_s: float,
                                and r.type == "output_audio_buffer.cleared",
                                timeout_s=max(0.1, deadline - time.monotonic()), after=after)
     except TimeoutError:
-        return f"no answer was cancelled and its audio cleared within {timeout_s:g} s"
+        return Interruption(f"no answer was cancelled and its audio cleared within "
+                            f"{timeout_s:g} s")
     # The tap closes a span once the voice has been quiet a while: wait for that to show.
-    time.sleep(max(0.0, cleared.t + (INTERRUPTED_WITHIN_MS + 400) / 1000.0 - log.now()))
+    time.sleep(max(0.0, cleared.t + (quiet_within_ms + 400) / 1000.0 - log.now()))
     spans = voice()
     if spans is None:
-        return "the page plays no agent voice the bridge can hear (no media element)"
+        return Interruption("the page plays no agent voice the bridge can hear (no media "
+                            "element)")
     on = [s for s in spans if s.started_t <= cleared.t and (s.stopped_t is None
                                                             or s.stopped_t > cleared.t)]
     if not on:
-        return None  # already quiet at the page when the server cleared it
+        return Interruption(None, 0.0)  # already quiet at the page when the server cleared it
     stopped = on[-1].stopped_t
     if stopped is None:
-        return "the agent's voice went on at the page after its audio was cleared"
+        return Interruption("the agent's voice went on at the page after its audio was "
+                            "cleared")
     late_ms = (stopped - cleared.t) * 1000.0
-    if late_ms > INTERRUPTED_WITHIN_MS:
-        return (f"the agent's voice went on {late_ms:.0f} ms at the page after its audio was "
-                f"cleared (at most {INTERRUPTED_WITHIN_MS:g} ms)")
-    return None
+    if late_ms > quiet_within_ms:
+        return Interruption(f"the agent's voice went on {late_ms:.0f} ms at the page after its "
+                            f"audio was cleared (at most {quiet_within_ms:g} ms)", late_ms)
+    return Interruption(None, late_ms)
 
 
 def first_voice_ms(spans: Sequence[VoiceSpan] | None, turn_ended_t: float) -> float | None:

@@ -135,6 +135,9 @@ def _step(step: StepResult, origin: float) -> str:
         rows.append(("latency", _e(step.latency() or f"{step.latency_of} latency unknown")))
     if step.latency_of == "tool" and step.response_latency_ms is not None:
         rows.append(("first agent voice", f"{step.response_latency_ms:.0f} ms after the turn"))
+    if step.quiet_after_ms is not None:
+        rows.append(("cut off", f"the agent quiet at the page {step.quiet_after_ms:.0f} ms "
+                                "after its audio was cleared"))
     if step.transcript is not None:
         label = "typed" if step.step.kind == "type" else "upstream heard"
         rows.append((label, _e(step.transcript)))

@@ -62,6 +62,8 @@ class StepResult:
     # From the end of the user's words to the first agent voice the page played, whatever the
     # step expects (for a step expecting a tool, the spoken answer after the call).
     response_latency_ms: float | None = None
+    # With `expect.interrupted`: how long the agent's voice went on at the page after the cut.
+    quiet_after_ms: float | None = None
     calls_seen: list[str] = field(default_factory=list)  # `drive.matching.calls_seen`
     said_instead: list[str] = field(default_factory=list)  # `drive.matching.said_instead`
 
@@ -73,6 +75,7 @@ class StepResult:
                 "expected": step.expect.as_json() if step.expect else None,
                 "latency_ms": _rounded(self.latency_ms, 1), "latency_of": self.latency_of,
                 "response_latency_ms": _rounded(self.response_latency_ms, 1),
+                "quiet_after_ms": _rounded(self.quiet_after_ms, 1),
                 "tool_calls": [c.as_json() for c in self.tool_calls],
                 "dom": _dom_json(self.dom),
                 "transcript": self.transcript, "agent": self.agent,
@@ -94,6 +97,9 @@ class StepResult:
         latency = self.latency()
         if latency and self.latency_of == "tool" and self.response_latency_ms is not None:
             latency += f", response latency {self.response_latency_ms:.0f} ms"
+        if self.quiet_after_ms is not None:
+            latency = (f"{latency}, " if latency else "") + (
+                f"the agent quiet {self.quiet_after_ms:.0f} ms after the cut")
         passed = "passed" + (f", {latency}" if latency else "")
         outcome = passed if self.ok else f"FAILED: {self.reason}"
         return f"step {step.index} of {total}{where} {step.describe()}: {outcome}"

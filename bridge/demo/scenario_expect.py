@@ -11,10 +11,13 @@ key of anything wrong.
 
     expect: {no_tool: true, timeout_s: 3}    # nothing is called within the timeout
     expect: {interrupted: true}              # the agent's answer under way was cut off
+    expect: {interrupted: {quiet_within_ms: 500}}   # ... with a looser bound on the quiet
 
-`interrupted: true` holds when a response ended `cancelled` after the step started, the
-server's `output_audio_buffer.cleared` came, and the agent's voice at the page (its media
-elements, `browser.agent_voice`) went quiet within `INTERRUPTED_WITHIN_MS` of that.
+`interrupted` holds when a response ended `cancelled` after the step started, the server's
+`output_audio_buffer.cleared` came, and the agent's voice at the page (its media elements,
+`browser.agent_voice`) went quiet within `INTERRUPTED_WITHIN_MS` of that, or within
+`quiet_within_ms`: the voice a page has buffered still plays after the cut, and a loaded
+machine buffers more.
 
 `within_ms` bounds the step's latency from the end of the user's words (for `say` and `play`,
 the end of the voiced audio played into the page; for `type`, when its
@@ -71,12 +74,14 @@ class Expectation:
     no_tool: bool = False
     agent_says: str | None = None
     interrupted: bool = False
+    quiet_within_ms: float = INTERRUPTED_WITHIN_MS  # with `interrupted`: its bound
 
     def as_json(self) -> dict[str, Any]:
         return {"tool": self.tool, "args": dict(self.args), "timeout_s": self.timeout_s,
                 "dom": [describe_check(check) for check in self.dom],
                 "within_ms": self.within_ms, "no_tool": self.no_tool,
-                "agent_says": self.agent_says, "interrupted": self.interrupted}
+                "agent_says": self.agent_says, "interrupted": self.interrupted,
+                "quiet_within_ms": self.quiet_within_ms if self.interrupted else None}
 
     def describe(self) -> str:
         """What the step waits for, in a few words: `changeTextColor {"color": "white"}, 1 DOM
@@ -129,23 +134,34 @@ def read_expectation(raw: LocatedMap, *, where: str, kind: str, path: Path,
     if timeout is None or not 0 < timeout <= MAX_WAIT_S:
         raise fail(data.line_of("timeout_s"), f"{where}: `timeout_s` must be a number of "
                                               f"seconds above 0 and at most {MAX_WAIT_S:g}")
+    quiet_within_ms = _interrupted(data, where, kind, fail)
     return Expectation(tool=tool, args=args, timeout_s=timeout, dom=dom,
                        within_ms=_within_ms(data, where, kind, fail),
                        no_tool=_no_tool(data, where, tool, fail),
                        agent_says=_agent_says(data, where, fail),
-                       interrupted=_interrupted(data, where, kind, fail))
+                       interrupted=quiet_within_ms is not None,
+                       quiet_within_ms=quiet_within_ms or INTERRUPTED_WITHIN_MS)
 
 
-def _interrupted(data: LocatedMap, where: str, kind: str, fail: Fail) -> bool:
+def _interrupted(data: LocatedMap, where: str, kind: str, fail: Fail) -> float | None:
+    """The bound on the quiet after the cut, or None when `interrupted` is not expected."""
     if "interrupted" not in data:
-        return False
+        return None
     line = data.line_of("interrupted")
-    if data["interrupted"] is not True:
-        raise fail(line, f"{where}: `interrupted` must be true (leave it out otherwise)")
+    value = data["interrupted"]
     if kind == "wait":
         raise fail(line, f"{where}: a wait step interrupts nothing; put `interrupted` on the "
                          "step that talks over the agent")
-    return True
+    if value is True:
+        return INTERRUPTED_WITHIN_MS
+    if isinstance(value, LocatedMap) and set(value) == {"quiet_within_ms"}:
+        bound = finite_number(value["quiet_within_ms"])
+        if bound is not None and 0 < bound <= MAX_WAIT_S * 1000:
+            return bound
+        raise fail(value.line_of("quiet_within_ms"), f"{where}: `quiet_within_ms` must be a "
+                   f"number of milliseconds above 0 and at most {MAX_WAIT_S * 1000:g}")
+    raise fail(line, f"{where}: `interrupted` must be true or {{quiet_within_ms: N}} (leave it "
+                     "out otherwise)")
 
 
 def _within_ms(data: LocatedMap, where: str, kind: str, fail: Fail) -> float | None:

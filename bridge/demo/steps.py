@@ -23,7 +23,7 @@ from ..drive.handle import BridgeHandle, VerifiedCall
 from ..drive.matching import CallMatcher, calls_seen, said_instead
 from ..events.log import EventLog, Record
 from ..events.records import all_of
-from .interruption import first_voice_ms, interruption_failure, wait_to_barge_in
+from .interruption import first_voice_ms, interruption, wait_to_barge_in
 from .results import StepResult, ToolCallResult
 from .scenario import DEFAULT_TIMEOUT_S, Scenario, Step
 from .settle import busy_with
@@ -168,10 +168,11 @@ class StepRunner:
             if failure is not None:
                 return False, failure
         if expect.interrupted:
-            failure = interruption_failure(self.log, after=mark, timeout_s=expect.timeout_s,
-                                           voice=self._voice)
-            if failure is not None:
-                return False, failure
+            cut = interruption(self.log, after=mark, timeout_s=expect.timeout_s,
+                               voice=self._voice, quiet_within_ms=expect.quiet_within_ms)
+            result.quiet_after_ms = cut.quiet_after_ms
+            if cut.failure is not None:
+                return False, cut.failure
         if not expect.dom:
             return True, None
         try:

@@ -60,6 +60,10 @@ def test_the_new_keys_are_read(tmp_path: Path) -> None:
     ("{args: {color: red}, no_tool: true}", 4, "`args` needs `tool`"),
     ("{agent_says: hi, within: 3}", 4, "unknown key `within` in step 1's expect"),
     ("\n      no_tool: true\n      within_ms: -5", 6, "`within_ms` must be a number"),
+    ("{interrupted: {quiet_within_ms: 0}}", 4, "`quiet_within_ms` must be a number of "
+                                               "milliseconds above 0"),
+    ("\n      interrupted:\n        quiet_within_ms: soon", 6, "`quiet_within_ms` must be"),
+    ("{interrupted: {quiet_ms: 500}}", 4, "`interrupted` must be true or {quiet_within_ms: N}"),
 ])
 def test_errors_name_the_file_the_line_and_the_key(tmp_path: Path, expect: str, line: int,
                                                    message: str) -> None:
@@ -68,6 +72,16 @@ def test_errors_name_the_file_the_line_and_the_key(tmp_path: Path, expect: str, 
         load_scenario(path)
     assert str(raised.value).startswith(f"{path}:{line}: "), raised.value
     assert message in str(raised.value)
+
+
+def test_interrupted_takes_a_bound_on_the_quiet(tmp_path: Path) -> None:
+    text = ("steps:\n  - say: stop\n    expect: {interrupted: true}\n"
+            "  - say: stop\n    expect: {interrupted: {quiet_within_ms: 750}}\n")
+    plain, loose = parse_scenario(text, path=tmp_path / "x.voice.yaml").steps
+    assert plain.expect == Expectation(None, interrupted=True, quiet_within_ms=300)
+    assert loose.expect == Expectation(None, interrupted=True, quiet_within_ms=750)
+    assert loose.expect.as_json()["quiet_within_ms"] == 750
+    assert Expectation(None, agent_says="x").as_json()["quiet_within_ms"] is None
 
 
 def test_a_wait_step_has_no_words_to_time() -> None:

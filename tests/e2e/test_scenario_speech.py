@@ -46,7 +46,8 @@ steps:
   - type: tell me a long story about penguins who sail across the sea to find a lighthouse
   - say: make the text yellow
     when: {agent_speaking_ms: 800}
-    expect: {tool: changeTextColor, args: {color: yellow}, interrupted: true, timeout_s: 20}
+    expect: {tool: changeTextColor, args: {color: yellow}, timeout_s: 20,
+             interrupted: {quiet_within_ms: 1000}}
 """
 
 
@@ -62,8 +63,13 @@ def test_a_step_said_over_the_agent_cuts_its_answer_off_at_the_page(
     assert started
     assert 0.8 <= barge.started_t - started[0].t < 3.0
     assert story.latency_of == "response" and story.latency_ms is not None
+    # Cut off, not played to its end: the story lasts many seconds. The bound of a plain
+    # `interrupted: true` (300 ms) is the unit tests'; a full suite on two cores stretches
+    # what the page has buffered past it (335 ms seen once), so the figure is printed.
+    assert barge.quiet_after_ms is not None and barge.quiet_after_ms <= 1000
     print(f"story: first agent voice at the page {story.latency_ms:.0f} ms after the typed "
-          f"message; barge-in: {barge.latency_ms:.0f} ms to the verified call")
+          f"message; barge-in: {barge.latency_ms:.0f} ms to the verified call, the story "
+          f"quiet at the page {barge.quiet_after_ms:.0f} ms after the cut")
 
 
 def test_a_barge_in_fails_when_the_agent_never_speaks(
