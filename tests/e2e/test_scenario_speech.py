@@ -22,7 +22,7 @@ steps:
   - say: change the background color to blue
     noise: {kind: pink, snr_db: 20}
     speed: 1.1
-    expect: {tool: changeBackgroundColor, args: {color: blue}, within_ms: 5000}
+    expect: {tool: changeBackgroundColor, args: {color: blue}, within_ms: 15000, timeout_s: 20}
 """
 
 
@@ -33,11 +33,25 @@ def test_a_noisy_faster_utterance_still_ends_in_its_verified_call(
     [result] = run_steps(voice_page, scenario, progress=lambda line: None)
     assert result.ok, result.reason
     assert result.latency_of == "tool" and result.latency_ms is not None
+    # About 0.6 s on a quiet machine; a full suite beside a three-worker run stretched it to
+    # 8 s once, so the budget here only has to hold, and the figure is printed.
+    print(f"noisy, faster utterance → verified call: {result.latency_ms:.0f} ms")
     assert result.as_json()["impair"] == {"noise": {"kind": "pink", "snr_db": 20.0},
                                           "speed": 1.1}
     [audio] = all_of(UserAudio, voice_page.event_log.records(after=mark))
     assert Impairments.from_mapping(audio.impairments) == Impairments(
         noise="pink", snr_db=20, speed=1.1)
+
+
+def test_a_budget_the_call_cannot_meet_fails_the_step_with_its_latency(
+        voice_page: BridgeHandle, tmp_path: Path) -> None:
+    text = ("steps:\n  - type: make the text white\n"
+            "    expect: {tool: changeTextColor, args: {color: white}, within_ms: 1}\n")
+    [result] = run_steps(voice_page, parse_scenario(text, path=tmp_path / "b.voice.yaml"),
+                         progress=print)
+    assert not result.ok and result.latency_ms is not None and result.latency_ms > 1
+    assert result.reason == f"tool latency {result.latency_ms:.0f} ms is over within_ms 1"
+    assert [call.verdict for call in result.tool_calls] == ["verified"]
 
 
 BARGE_IN = """\
