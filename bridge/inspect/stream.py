@@ -26,7 +26,10 @@ if TYPE_CHECKING:
 
 __all__ = ["KEEPALIVE_S", "watch"]
 
-KEEPALIVE_S = 15.0
+# The server hears that a watcher left only when a write to it fails (an HTTP/1.1 server reads
+# nothing more from a connection while its response streams), so a still page is written to
+# this often: the screencast stops within about two of these after the last watcher left.
+KEEPALIVE_S = 2.0
 MAX_QUEUED = 2000
 # On connecting, the last entries of the log so far, found among this many last records.
 BACKLOG_ENTRIES = 200

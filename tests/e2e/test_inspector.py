@@ -108,9 +108,11 @@ def test_it_captures_nothing_while_nobody_watches(browser: Browser,
         assert distinct_frames(page, 2000) >= 10
     finally:
         context.close()
-    deadline = time.monotonic() + 5  # the server hears of the closed stream at its next write
+    left = time.monotonic()
+    deadline = left + 5  # the server hears of the closed stream at its next write
     while cast.casting and time.monotonic() < deadline:
         time.sleep(0.1)
+    print(f"the screencast stopped {time.monotonic() - left:.2f} s after its watcher left")
     assert not cast.casting and cast.watchers == 0
     stopped = cast.frames_captured
     time.sleep(1.0)
