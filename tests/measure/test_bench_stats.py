@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+import psutil
 import pytest
 
+from bridge.measure.bench.resources import process_kind
 from bridge.measure.bench.stats import percentile, ratio, summary
 from bridge.measure.bench.table import render
 
@@ -48,3 +52,37 @@ def test_the_inspectors_rows_hold_it_to_its_figures() -> None:
     assert row["inspector watched: frames a second"].endswith("yes")
     assert row["inspector unwatched: CPU over floor"].endswith("NO")
     assert row["inspector unwatched: frames captured"].endswith("yes")
+
+
+def test_idle_cost_sessions_per_core_and_the_load_of_each_step_are_shown() -> None:
+    figures = {"idle_session_cpu_pct": 6.2, "idle_session_bridge_cpu_pct": 0.6,
+               "idle_session_chromium_cpu_pct": 5.6, "idle_session_mib": 70.0,
+               "sessions_per_core_within_100ms": 4.0,
+               "load_avg_1m_by_step": {"tool round trip": 1.5, "idle sessions": 2.25}}
+    table = render(figures, [])
+    idle = next(line for line in table.splitlines() if line.startswith("idle session: CPU"))
+    assert "6.20 / 0.60 / 5.60 %" in idle and idle.endswith("NO")
+    per_core = next(line for line in table.splitlines() if "per usable core" in line)
+    assert "4" in per_core and per_core.endswith("NO")
+    assert table.splitlines()[-1] == ("load average (1 min) at the end of each step: "
+                                      "tool round trip 1.5, idle sessions 2.25")
+    assert render({"idle_session_cpu_pct": 2.5}, []).count("≤ 3              yes") == 1
+
+
+def test_process_kinds_come_from_chromiums_command_line() -> None:
+    class Proc:
+        pid = 1
+
+        def __init__(self, *args: str) -> None:
+            self.args = ["chromium", *args]
+
+        def cmdline(self) -> list[str]:
+            return self.args
+
+    def kind(*args: str) -> str:
+        return process_kind(cast(psutil.Process, Proc(*args)), chromium=True)
+
+    assert kind("--type=renderer") == "renderer"
+    assert kind("--type=utility", "--utility-sub-type=audio.mojom.AudioService") == (
+        "utility: audio.mojom.AudioService")
+    assert kind("--headless") == "browser"

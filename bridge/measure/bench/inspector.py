@@ -24,7 +24,7 @@ from ...demo.recording import PageRecorder
 from ...drive.handle import BridgeHandle
 from ...inspect.screencast import Screencast
 from .pages import ANIMATE
-from .resources import CpuMeter, Usage
+from .resources import CpuMeter, Usage, settle_cpu
 from .stats import ratio, rounded
 
 __all__ = ["inspector_figures"]
@@ -61,7 +61,7 @@ def inspector_figures(handle: BridgeHandle, seconds: float) -> dict[str, Any]:
         raise RuntimeError("the bench's bridge has no inspector (BRIDGE_INSPECT=0?)")
     cast = inspector.screencast
     handle.evaluate(ANIMATE)
-    _settle()
+    settle_cpu()
     stream_url = f"{handle.url}/inspect/stream"
     floor, floor_frames = _unwatched(cast, seconds)
     watched, seen = _watched(stream_url, seconds)
@@ -77,21 +77,6 @@ def inspector_figures(handle: BridgeHandle, seconds: float) -> dict[str, Any]:
     })
     figures.update(_beside_recording(handle, stream_url, seconds, fps))
     return figures
-
-
-def _settle(*, within_pct: float = 5.0, budget_s: float = 20.0) -> None:
-    """Wait until two one-second windows cost about the same: a bridge just started is still
-    warming its decoders, which would count against the floor."""
-    deadline = time.monotonic() + budget_s
-    last = None
-    while time.monotonic() < deadline:
-        meter = CpuMeter().start()
-        time.sleep(1.0)
-        usage = meter.stop()
-        total = usage.bridge_cpu_pct + usage.chromium_cpu_pct
-        if last is not None and abs(total - last) <= within_pct:
-            return
-        last = total
 
 
 def _unwatched(cast: Screencast, seconds: float) -> tuple[Usage, int]:

@@ -86,3 +86,46 @@ class CpuMeter:
                 for before, current in zip(self._before, after, strict=True)]
         return Usage(bridge_cpu_pct=100 * used[0] / wall_s, chromium_cpu_pct=100 * used[1] / wall_s,
                      bridge_mib=_memory_mib(bridge), chromium_mib=_memory_mib(chromium))
+
+
+def process_kind(process: psutil.Process, *, chromium: bool) -> str:
+    """`bridge`, `bridge worker` (a process the bridge started: decoders, Playwright's
+    driver), or Chromium's process type (`browser`, `renderer`, `gpu-process`, `utility:
+    audio.mojom.AudioService`…) from its command line."""
+    if not chromium:
+        return "bridge" if process.pid == os.getpid() else "bridge worker"
+    args = process.cmdline()
+    kind = next((a.split("=", 1)[1] for a in args if a.startswith("--type=")), "browser")
+    sub = next((a.split("=", 1)[1] for a in args if a.startswith("--utility-sub-type=")), None)
+    return f"{kind}: {sub}" if sub else kind
+
+
+def cpu_seconds_by_kind() -> dict[str, float]:
+    """CPU seconds used so far by each kind of process of the bridge and its Chromium."""
+    bridge, chromium = _processes()
+    totals: dict[str, float] = {}
+    for group, is_chromium in ((bridge, False), (chromium, True)):
+        for process in group:
+            try:
+                kind = process_kind(process, chromium=is_chromium)
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            totals[kind] = totals.get(kind, 0.0) + times.user + times.system
+    return totals
+
+
+def settle_cpu(*, within_pct: float = 5.0, budget_s: float = 20.0) -> None:
+    """Block until two one-second windows cost about the same (or `budget_s` passed): a bridge
+    just started is still warming its decoders, which would count against a floor. Call it off
+    the bridge's loop."""
+    deadline = time.monotonic() + budget_s
+    last = None
+    while time.monotonic() < deadline:
+        meter = CpuMeter().start()
+        time.sleep(1.0)
+        usage = meter.stop()
+        total = usage.bridge_cpu_pct + usage.chromium_cpu_pct
+        if last is not None and abs(total - last) <= within_pct:
+            return
+        last = total

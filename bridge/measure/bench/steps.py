@@ -4,6 +4,7 @@ figures are taken (the modules beside this one) put together in the order `run` 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 import traceback
@@ -18,9 +19,11 @@ from ...drive.handle import BridgeHandle
 from ...drive.thread import BridgeThread
 from . import coldstart, connect, probe, scale, voice
 from .bridge_runner import QUIET_S, BridgeRunner
+from .idle import idle_figures
 from .inspector import inspector_figures
 from .pages import BenchPage
 from .remote import remote_figures
+from .resources import settle_cpu
 from .scenario_runner import scenario_overhead_figures
 from .stats import percentile, ratio, rounded, summary
 from .user_page import CHECKS as USER_PAGE_CHECKS
@@ -29,8 +32,8 @@ from .user_page import user_page_figures, user_site
 # The scale step stops adding sessions once the tool p95 is past this, or after this long.
 SATURATED_MS = 1000.0
 SCALE_BUDGET_S = 120.0
-STEPS = ("cold", "connect", "navigation", "tools", "voice", "user_page", "remote", "inspect",
-         "scenario", "scale")
+STEPS = ("cold", "connect", "navigation", "tools", "voice", "idle", "user_page", "remote",
+         "inspect", "scenario", "scale")
 
 
 def _say(text: str) -> None:
@@ -46,7 +49,8 @@ class BenchSteps:
         self.errors: list[str] = []
 
     def step(self, name: str, run: Callable[[], None]) -> None:
-        """Run one measurement; a failure is reported and the others still run."""
+        """Run one measurement; a failure is reported and the others still run. The load
+        average at its end goes beside its figures: this machine's load moves them."""
         _say(f"{name}…")
         started = time.monotonic()
         try:
@@ -55,7 +59,9 @@ class BenchSteps:
             self.errors.append(f"{name}: {type(err).__name__}: {err}")
             _say(f"{name} failed: {type(err).__name__}: {err}")
             traceback.print_exc(file=sys.stderr)
-        _say(f"{name}: {time.monotonic() - started:.1f} s")
+        load = round(os.getloadavg()[0], 2)
+        self.figures.setdefault("load_avg_1m_by_step", {})[name] = load
+        _say(f"{name}: {time.monotonic() - started:.1f} s, load average {load}")
 
     def cold_start(self) -> None:
         samples = [coldstart.cold_start_ms() for _ in range(self.options["cold_starts"])]
@@ -83,6 +89,8 @@ class BenchSteps:
                 self.step("tool round trip", lambda: self.tools(run))
             if "voice" in steps:
                 self.step("voice to action", lambda: self.voice(run))
+            if "idle" in steps:
+                self.step("idle sessions", lambda: self.idle(run))
             if "user_page" in steps:
                 self.step("a user's page", lambda: self.user_page(run))
             if "inspect" in steps:
@@ -184,6 +192,11 @@ class BenchSteps:
         f["voice_to_action_over_floor_ratio"] = rounded(ratio(f["voice_to_action_p50_ms"],
                                                               f["voice_floor_ms"]))
 
+    def idle(self, run: BridgeRunner) -> None:
+        settle_cpu()  # a floor taken while the decoders still warm up would be too high
+        self.figures.update(run.call(lambda: idle_figures(
+            run.handle.server.bridge, run.page.context.browser, run.handle.url), timeout_s=180))
+
     def user_page(self, run: BridgeRunner) -> None:
         loads, calls = self.options["loads"], self.options["user_page_calls"]
         with user_site() as url:
@@ -282,3 +295,5 @@ class BenchSteps:
                     break
                 within = level.sessions
             self.figures["scale_sessions_within_100ms_count"] = within
+            self.figures["sessions_per_core_within_100ms"] = rounded(
+                within / len(os.sched_getaffinity(0)), 1)

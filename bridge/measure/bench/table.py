@@ -87,6 +87,12 @@ ROWS = (
         ("recording_beside_inspect_ratio", "inspect_beside_recording_ratio"), "×"),
     Row("sessions with tool p95 ≤ 100 ms", ("scale_sessions_within_100ms_count",), "", "≥ 16",
         _sessions_goal),
+    Row("… per usable core", ("sessions_per_core_within_100ms",), "", "≥ 8",
+        _at_least("sessions_per_core_within_100ms", 8)),
+    Row("idle session: CPU (bridge, Chromium)", ("idle_session_cpu_pct",
+        "idle_session_bridge_cpu_pct", "idle_session_chromium_cpu_pct"), "%", "≤ 3",
+        _at_most("idle_session_cpu_pct", 3)),
+    Row("idle session: memory", ("idle_session_mib",), "MiB"),
 )
 
 
@@ -122,4 +128,9 @@ def render(figures: Figures, levels: list[int]) -> str:
                          f"{f('chromium_cpu_pct_per_session'):>12}  "
                          f"{f('bridge_rss_mib_per_session'):>10}  "
                          f"{f('chromium_rss_mib_per_session'):>12}")
+    loads = figures.get("load_avg_1m_by_step") or {}
+    if loads:
+        lines.append("")
+        lines.append("load average (1 min) at the end of each step: " + ", ".join(
+            f"{name} {load:g}" for name, load in loads.items()))
     return "\n".join(lines)
