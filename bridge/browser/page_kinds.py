@@ -13,7 +13,6 @@ Both are connected once the upstream has answered the page's session (`session.u
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -32,16 +31,13 @@ from .checks.model import ChecksFile
 from .instrument.page import InstrumentConfig, PageInstrument, install
 from .target import PageTarget
 from .tool_watch import ToolWatch
+from .typed_turns import TypedTurns
 
 log = logging.getLogger(__name__)
 
 # A page that sends no session.update of its own is connected this long after session.created.
 NO_SESSION_UPDATE_S = 1.0
 START_TIMEOUT_MS = 15_000
-# How long a response being cancelled for a typed message may take to end, and how long a
-# typed message waits for an answer to end when it is queued behind it.
-CANCEL_TIMEOUT_S = 5.0
-QUEUE_TIMEOUT_S = 60.0
 
 
 class PageKind(Protocol):
@@ -126,10 +122,8 @@ class UserPage:
         self._watch: ToolWatch | None = None
         self._ready: Callable[[], None] = lambda: None
         self._created: asyncio.TimerHandle | None = None
-        self._active_response: str | None = None
-        self._idle = asyncio.Event()
+        self._turns = TypedTurns(typing)
         self._upstream_takes_beta = upstream_takes_beta
-        self._typing = typing
         self._warned: set[str] = set()
 
     async def declare_checks(self, checks: ChecksFile | None) -> None:
@@ -148,6 +142,7 @@ class UserPage:
         if self._watch is not None:
             await self._watch.aclose()
         self._page, self._ready = page, ready
+        self._turns.reset()
         self._watch = ToolWatch(page, checks=self._checks, event_log=self._log,
                                 session=self._session)
         await page.goto(self._url)
@@ -160,8 +155,8 @@ class UserPage:
 
     def on_event(self, direction: str, event: Mapping[str, Any]) -> None:
         kind = event.get("type")
-        if direction == "server" and kind in ("response.created", "response.done"):
-            self._follow_response(kind, event.get("response"))
+        if direction == "server":
+            self._turns.on_server_event(event)
         if direction == "server" and kind == "session.updated":
             self._connected()
         elif direction == "server" and kind == "session.created":
@@ -190,15 +185,6 @@ class UserPage:
             log.warning(message)
             self._log.append_bridge(PageWarning(message=message), session=self._session())
 
-    def _follow_response(self, kind: str, response: Any) -> None:
-        response_id = response.get("id") if isinstance(response, Mapping) else None
-        if kind == "response.created":
-            self._active_response = response_id
-            self._idle.clear()
-        elif response_id == self._active_response:
-            self._active_response = None
-            self._idle.set()
-
     def _connected(self) -> None:
         if self._created is not None:
             self._created.cancel()
@@ -207,24 +193,8 @@ class UserPage:
 
     async def type_text(self, text: str) -> None:
         """A user message and `response.create` on the page's own realtime channel, as a page
-        with a text box would send them. An answer still under way is interrupted first, as
-        OpenAI's own clients do (`response.cancel`, then its end), or with `typing="queue"`
-        waited for, so that the message gets an answer of its own rather than
-        `conversation_already_has_active_response`."""
-        instrument = PageInstrument(_open(self._page))
-        if self._active_response is not None:
-            timeout_s = QUEUE_TIMEOUT_S
-            if self._typing == "interrupt":
-                timeout_s = CANCEL_TIMEOUT_S
-                await instrument.send_event({"type": "response.cancel"})
-                await instrument.send_event({"type": "output_audio_buffer.clear"})
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._idle.wait(), timeout_s)
-        message = {"type": "conversation.item.create", "item": {
-            "type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}}
-        if not await instrument.send_event(message):
-            raise BrowserError("the page has no open realtime channel to send a message on")
-        await instrument.send_event({"type": "response.create"})
+        with a text box would send them, once no answer stands in their way (`TypedTurns`)."""
+        await self._turns.send(PageInstrument(_open(self._page)), text)
 
     async def reconnect(self) -> None:
         """A page of yours has no hang-up the bridge knows of: it is opened afresh (and its
@@ -234,6 +204,7 @@ class UserPage:
     async def close(self) -> None:
         if self._created is not None:
             self._created.cancel()
+        await self._turns.aclose()
         if self._watch is not None:
             await self._watch.aclose()
 
