@@ -94,6 +94,32 @@ window.energy = async (index) => {
 
 # A page as users write them: its microphone, a peer, a channel, the offer posted to its own
 # backend. `connect({label, transceiver, constraints})` returns when the channel is open.
+# `joinPeers(a, b)`: two peers in one frame joined by their own offer and answer, their
+# candidates trickled. A candidate that arrives before the other side has its remote description
+# is held until it has: adding it then would be refused, and under load that can be all of them.
+# (Waiting for gathering to complete instead can wait for good in a headless Chromium.)
+JOIN_PEERS = """
+const joinPeers = async (a, b) => {
+  const relay = (from, to) => {
+    const early = [];
+    from.onicecandidate = ({ candidate }) => {
+      if (!candidate) return;
+      if (to.remoteDescription) to.addIceCandidate(candidate);
+      else early.push(candidate);
+    };
+    return async () => { for (const candidate of early.splice(0)) await to.addIceCandidate(candidate); };
+  };
+  const toB = relay(a, b), toA = relay(b, a);
+  await a.setLocalDescription(await a.createOffer());
+  await b.setRemoteDescription(a.localDescription);
+  await toB();
+  await b.setLocalDescription(await b.createAnswer());
+  await a.setRemoteDescription(b.localDescription);
+  await toA();
+};
+"""
+
+
 USER_PAGE_SCRIPT = """
 window.connections = [];
 window.connect = async ({ label = "oai-events", transceiver = false, constraints = { audio: true },
@@ -184,8 +210,16 @@ class ChromiumLoop:
                                                                extra=CHROMIUM_SAFETY_ARGS))
 
     def call(self, fn: Callable[[], Coroutine[Any, Any, T]], *, timeout_s: float = 30.0) -> T:
-        future: Future[T] = asyncio.run_coroutine_threadsafe(fn(), self._loop)
-        return future.result(timeout_s)
+        """Run `fn()` on the loop; past `timeout_s` it is cancelled and TimeoutError names the
+        line each coroutine in its chain was waiting on (a hang under load says where)."""
+        coro = fn()
+        future: Future[T] = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        try:
+            return future.result(timeout_s)
+        except TimeoutError:
+            where = " <- ".join(reversed(_awaiting(coro)))
+            future.cancel()
+            raise TimeoutError(f"{timeout_s} s passed; waiting at {where}") from None
 
     def stop(self) -> None:
         async def close() -> None:
@@ -201,6 +235,17 @@ class ChromiumLoop:
             self._thread.join(10)
             self._loop.close()
             self._tmp.cleanup()
+
+
+def _awaiting(coro: Any) -> list[str]:
+    """file:line of each coroutine `coro` awaits, outermost first."""
+    lines = []
+    while coro is not None:
+        frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+        if frame is not None:
+            lines.append(f"{Path(frame.f_code.co_filename).name}:{frame.f_lineno}")
+        coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+    return lines
 
 
 @dataclass

@@ -10,7 +10,13 @@ from typing import Any
 from playwright.async_api import Browser
 
 from bridge.browser.instrument.page import DEFAULT_API, InstrumentConfig, init_script
-from tests.browser.inpage import ORIGIN, ChromiumLoop, evaluate_in_user_page, open_user_page
+from tests.browser.inpage import (
+    JOIN_PEERS,
+    ORIGIN,
+    ChromiumLoop,
+    evaluate_in_user_page,
+    open_user_page,
+)
 
 BLANK = "<!doctype html><html><body><p>page</p></body></html>"
 
@@ -95,10 +101,8 @@ ERRORS = """async () => {
 
 # Two peers in the page joined by their own offer and answer; the page listens with onmessage
 # and listeners, set in an order of its own, and stops nothing.
-ORDER = """async () => {
+ORDER = """async () => {""" + JOIN_PEERS + """
   const a = new RTCPeerConnection(), b = new RTCPeerConnection();
-  a.onicecandidate = (e) => e.candidate && b.addIceCandidate(e.candidate);
-  b.onicecandidate = (e) => e.candidate && a.addIceCandidate(e.candidate);
   const seen = [];
   const arrived = new Promise((resolve) => {
     b.ondatachannel = ({ channel }) => {
@@ -108,10 +112,7 @@ ORDER = """async () => {
     };
   });
   const channel = a.createDataChannel("order");
-  await a.setLocalDescription(await a.createOffer());
-  await b.setRemoteDescription(a.localDescription);
-  await b.setLocalDescription(await b.createAnswer());
-  await a.setRemoteDescription(b.localDescription);
+  await joinPeers(a, b);
   await new Promise((resolve) => channel.addEventListener("open", resolve));
   channel.send("one");
   await arrived;

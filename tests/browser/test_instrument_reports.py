@@ -15,6 +15,7 @@ from bridge.browser.instrument.page import InstrumentConfig, PageInstrument
 from bridge.browser.tools import ToolRegistry
 from bridge.events.log import EventLog
 from tests.browser.inpage import (
+    JOIN_PEERS,
     ORIGIN,
     ChromiumLoop,
     Reports,
@@ -26,17 +27,12 @@ from tests.browser.inpage import (
 
 # Two peers in one frame, joined by their own offer and answer: `pair(label)` resolves to
 # the offering side's open channel; the answering side's channel is window.answering.
-PAIR_SCRIPT = """
+PAIR_SCRIPT = JOIN_PEERS + """
 window.pair = async (label) => {
   const a = new RTCPeerConnection(), b = new RTCPeerConnection();
-  a.onicecandidate = (e) => e.candidate && b.addIceCandidate(e.candidate);
-  b.onicecandidate = (e) => e.candidate && a.addIceCandidate(e.candidate);
   b.ondatachannel = ({ channel }) => { window.answering = channel; };
   const channel = a.createDataChannel(label);
-  await a.setLocalDescription(await a.createOffer());
-  await b.setRemoteDescription(a.localDescription);
-  await b.setLocalDescription(await b.createAnswer());
-  await a.setRemoteDescription(b.localDescription);
+  await joinPeers(a, b);
   await new Promise((resolve) => channel.addEventListener("open", resolve));
   return channel;
 };
