@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import fractions
 import time
-from collections.abc import Callable
 from typing import Any
 
 import av
@@ -178,27 +177,3 @@ def prompt_jitter_buffer(receiver: Any) -> bool:
         return False
     setattr(receiver, name, JitterBuffer(capacity=current.capacity, prefetch=1))
     return True
-
-
-async def read_inbound(
-    track: MediaStreamTrack,
-    on_pcm: Callable[[np.ndarray], None],
-    *,
-    rate_hz: int = ASR_RATE_HZ,
-) -> int:
-    """Read `track` until it ends; `on_pcm` gets each frame as mono int16 PCM at `rate_hz`.
-
-    Called once per received frame (the resampler's first output may be empty); returns the
-    number of frames read.
-    """
-    resampler = av.AudioResampler(format="s16", layout="mono", rate=rate_hz)
-    frames = 0
-    while True:
-        try:
-            frame = await track.recv()
-        except MediaStreamError:
-            return frames
-        frames += 1
-        chunks = [out.to_ndarray().reshape(-1)
-                  for out in resampler.resample(frame)]  # type: ignore[arg-type]
-        on_pcm(np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16))

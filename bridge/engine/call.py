@@ -14,6 +14,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from ..tasks import TaskGroup
 from .agent.base import Agent
 from .audio import OutboundAudioTrack, prompt_jitter_buffer
+from .inbound import with_dtx
 from .limits import EventRate, SessionLimits
 from .peer import ChannelTap, TappedChannel, close_peer, drain
 from .session import RealtimeSession
@@ -75,7 +76,7 @@ class Call:
         await self.peer.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
         self.peer.addTrack(self.session.output)
         await self.peer.setLocalDescription(await self.peer.createAnswer())
-        self.answer_sdp = self.peer.localDescription.sdp
+        self.answer_sdp = with_dtx(self.peer.localDescription.sdp)
         if not self.ending:
             self._timers.spawn(self._end_unless_connected())
             self._timers.spawn(self._expire())

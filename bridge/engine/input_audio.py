@@ -18,8 +18,8 @@ import numpy as np
 from ..errors import ProtocolError
 from ..tasks import TaskGroup
 from .agent.base import Agent
-from .audio import read_inbound
 from .conversation import Conversation, Item, Send
+from .inbound import read_inbound
 from .protocol import new_id
 from .responses import Responses
 from .turns import InputAudioBuffer, TurnEvent, TurnSettings
@@ -87,7 +87,7 @@ class InputAudio:
 
     def attach(self, track: Any) -> None:
         """Read the microphone ``track`` until it ends."""
-        self._tasks.spawn(read_inbound(track, self._on_audio))
+        self._tasks.spawn(read_inbound(track, self._on_audio, on_frame=self._on_frame))
 
     def commit(self) -> None:
         """`input_audio_buffer.commit`: the buffered audio is a turn (no response follows)."""
@@ -113,8 +113,10 @@ class InputAudio:
     def _turn_settings(self) -> TurnSettings | None:
         return TurnSettings.from_session(self._config()["audio"]["input"].get("turn_detection"))
 
-    def _on_audio(self, pcm: np.ndarray) -> None:
+    def _on_frame(self) -> None:
         self._stats.frames_received += 1
+
+    def _on_audio(self, pcm: np.ndarray) -> None:
         for turn in self._buffer.feed(pcm):
             if turn.kind == "paused":
                 # Hear what was said so far while the rest of the silence window runs out.
