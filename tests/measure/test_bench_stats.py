@@ -7,6 +7,7 @@ from typing import cast
 import psutil
 import pytest
 
+from bridge.measure.bench.probe import round_trip_figures
 from bridge.measure.bench.resources import process_kind
 from bridge.measure.bench.stats import percentile, ratio, summary
 from bridge.measure.bench.table import render
@@ -86,3 +87,14 @@ def test_process_kinds_come_from_chromiums_command_line() -> None:
     assert kind("--type=utility", "--utility-sub-type=audio.mojom.AudioService") == (
         "utility: audio.mojom.AudioService")
     assert kind("--headless") == "browser"
+
+
+def test_the_tool_round_trip_is_set_against_the_echo_and_the_bare_crossings() -> None:
+    crossings = {"evaluate_rtt_p50_ms": 4.0, "binding_rtt_p50_ms": 3.0, "crossings_p50_ms": 7.0}
+    figures = round_trip_figures([14.0, 14.0, 20.0], 1, [2.0, 2.0], crossings)
+    assert figures["tool_rtt_p50_ms"] == 14.0 and figures["tool_rtt_failed_count"] == 1
+    assert figures["tool_rtt_over_echo_ratio"] == 7.0
+    assert figures["tool_rtt_over_crossings_ratio"] == 2.0
+    row = {line.split("  ")[0]: line for line in render(figures, []).splitlines()}
+    assert row["bare crossings: evaluate, binding (p50)"].split()[-4:-1] == ["4.00", "/", "3.00"]
+    assert row["tool round trip / both crossings (p50)"].split()[-2] == "2.00"

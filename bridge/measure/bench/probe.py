@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from ...engine import Engine
 from ...engine.session import RealtimeSession
+from .stats import ratio, rounded, summary
 
 ECHO_LABEL = "bench-echo"
 # Answers every message of the side channel with itself, nothing else; the page's own
@@ -214,3 +215,19 @@ class EchoChannel:
 
     def close(self) -> None:
         self._channel.close()
+
+
+def round_trip_figures(rtts: list[float], failed: int, echoes: list[float],
+                       crossings: dict[str, Any]) -> dict[str, Any]:
+    """The tool round trip's figures, and its ratios to the raw echo and to the two bare
+    crossings between the bridge and its page (`crossings.crossing_figures`)."""
+    f: dict[str, Any] = {**summary("tool_rtt", rtts, 50, 90, 99), **crossings,
+                         **summary("echo_rtt", echoes, 50, 99)}
+    f["tool_rtt_calls_count"] = len(rtts)
+    f["tool_rtt_failed_count"] = failed
+    f["tool_rtt_over_echo_ratio"] = rounded(ratio(f["tool_rtt_p50_ms"], f["echo_rtt_p50_ms"]))
+    f["tool_rtt_over_echo_p99_ratio"] = rounded(ratio(f["tool_rtt_p99_ms"],
+                                                      f["echo_rtt_p99_ms"]))
+    f["tool_rtt_over_crossings_ratio"] = rounded(ratio(f["tool_rtt_p50_ms"],
+                                                       f["crossings_p50_ms"]))
+    return f

@@ -17,7 +17,7 @@ from ...config import Settings
 from ...drive.browser_server import BrowserServer
 from ...drive.handle import BridgeHandle
 from ...drive.thread import BridgeThread
-from . import coldstart, connect, probe, scale, voice
+from . import coldstart, connect, crossings, probe, scale, voice
 from .bridge_runner import QUIET_S, BridgeRunner
 from .idle import idle_figures
 from .inspector import inspector_figures
@@ -141,7 +141,7 @@ class BenchSteps:
     def tools(self, run: BridgeRunner) -> None:
         calls = self.options["calls"]
 
-        async def measure() -> tuple[list[float], int, list[float]]:
+        async def measure() -> tuple[list[float], int, list[float], dict[str, Any]]:
             session = await run.session()
             echo = await probe.EchoChannel.open(run.engine, session.call_id, run.page)
             try:
@@ -154,17 +154,11 @@ class BenchSteps:
             finally:
                 echo.close()
             rtts, failed = session.times.round_trips_ms()
-            return rtts, failed, echo.samples_ms
+            bare = await crossings.crossing_figures(run.page, crossings.CROSSINGS_COUNT)
+            return rtts, failed, echo.samples_ms, bare
 
-        rtts, failed, echoes = run.call(measure, timeout_s=120 + calls)
-        f = self.figures
-        f.update(summary("tool_rtt", rtts, 50, 90, 99))
-        f["tool_rtt_calls_count"] = len(rtts)
-        f["tool_rtt_failed_count"] = failed
-        f.update(summary("echo_rtt", echoes, 50, 99))
-        f["tool_rtt_over_echo_ratio"] = rounded(ratio(f["tool_rtt_p50_ms"], f["echo_rtt_p50_ms"]))
-        f["tool_rtt_over_echo_p99_ratio"] = rounded(ratio(f["tool_rtt_p99_ms"],
-                                                          f["echo_rtt_p99_ms"]))
+        rtts, failed, echoes, bare = run.call(measure, timeout_s=120 + calls)
+        self.figures.update(probe.round_trip_figures(rtts, failed, echoes, bare))
 
     def voice(self, run: BridgeRunner) -> None:
         count = self.options["utterances"]
