@@ -14,7 +14,7 @@ from typing import Any
 
 from .browser.remote import shown
 from .browser.target import own_page_query
-from .config import TYPING_MODES, Settings
+from .config import IDLE_MICROPHONE_MODES, TYPING_MODES, Settings
 from .errors import BrowserError, ScenarioError, SettingsError
 from .events.describe import describe
 from .events.log import Record
@@ -39,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--type-while-speaking", choices=TYPING_MODES,
                      help="a message typed while the agent answers interrupts the answer "
                           "(default) or waits for its end (BRIDGE_TYPE_WHILE_SPEAKING)")
+    run.add_argument("--idle-microphone", choices=IDLE_MICROPHONE_MODES,
+                     help="a controlled page's microphone that carries only what the bridge "
+                          "plays pauses between clips (pause) or sends silence (send); auto "
+                          "(default) pauses with the embedded engine (BRIDGE_IDLE_MICROPHONE)")
     mode = run.add_mutually_exclusive_group()
     mode.add_argument("--headless", dest="headless", action="store_true", default=None,
                       help="no browser window (default when there is no display)")

@@ -7,12 +7,12 @@ import ipaddress
 import math
 import os
 import re
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from .environment import ENV_FIELDS, has_display, truthy
 from .errors import SettingsError
 from .remote_settings import HOST_PATTERN as _HOST_PATTERN
 from .remote_settings import check_remote
@@ -22,6 +22,11 @@ UpstreamKind = Literal["local", "openai"]
 # answer (as OpenAI's own clients do) or send it once the answer has ended.
 TypingMode = Literal["interrupt", "queue"]
 TYPING_MODES: tuple[TypingMode, ...] = ("interrupt", "queue")
+# Whether the controlled page's microphone, when it carries only what the bridge plays, pauses
+# between the bridge's clips ("auto": with the embedded engine, which counts a pause as silence).
+IdleMicrophone = Literal["auto", "pause", "send"]
+IDLE_MICROPHONE_MODES: tuple[IdleMicrophone, ...] = ("auto", "pause", "send")
+RECOGNISERS = ("grammar", "open")
 
 DEFAULT_INSTRUCTIONS = (
     "You control a web page through the tools you are given. When the user asks for a change, "
@@ -66,6 +71,7 @@ class Settings:
     # The embedded engine's recogniser: "grammar" (the session's command grammar) or "open".
     recognition: str = "grammar"
     type_while_speaking: TypingMode = "interrupt"
+    idle_microphone: IdleMicrophone = "auto"
     # The controlled browser's network (browser.network): which URLs are answered as signalling,
     # and which hosts outside loopback a page may reach with the embedded engine.
     routes: tuple[str, ...] = ()
@@ -118,12 +124,16 @@ class Settings:
         for glob in self.routes:
             if not glob or any(c.isspace() for c in glob):
                 raise SettingsError(f"--route / BRIDGE_ROUTE takes URL globs, not {glob!r}")
-        if self.recognition not in ("grammar", "open"):
-            raise SettingsError(f"--recognition / BRIDGE_RECOGNITION is 'grammar' or 'open', "
-                                f"not {self.recognition!r}")
-        if self.type_while_speaking not in TYPING_MODES:
-            raise SettingsError(f"--type-while-speaking / BRIDGE_TYPE_WHILE_SPEAKING is "
-                                f"'interrupt' or 'queue', not {self.type_while_speaking!r}")
+        for value, choices, names in (
+                (self.recognition, RECOGNISERS, "--recognition / BRIDGE_RECOGNITION"),
+                (self.type_while_speaking, TYPING_MODES,
+                 "--type-while-speaking / BRIDGE_TYPE_WHILE_SPEAKING"),
+                (self.idle_microphone, IDLE_MICROPHONE_MODES,
+                 "--idle-microphone / BRIDGE_IDLE_MICROPHONE")):
+            if value not in choices:
+                quoted = [repr(choice) for choice in choices]
+                raise SettingsError(f"{names} is {', '.join(quoted[:-1])} or {quoted[-1]}, "
+                                    f"not {value!r}")
         if self.voice_repeat is not None and not 1 <= self.voice_repeat <= 1000:
             raise SettingsError(f"--voice-repeat / BRIDGE_VOICE_REPEAT must be 1..1000 runs, "
                                 f"not {self.voice_repeat}")
@@ -165,15 +175,15 @@ class Settings:
         if "OPENAI_BASE_URL" in env:
             values["openai_base_url"] = env["OPENAI_BASE_URL"].rstrip("/")
         values["upstream"] = env.get("BRIDGE_UPSTREAM") or ("openai" if key else "local")
-        for name, var, convert in _ENV_FIELDS:
+        for name, var, convert in ENV_FIELDS:
             if env.get(var):
                 try:
                     values[name] = convert(env[var])
                 except ValueError as err:
                     raise SettingsError(f"{var}={env[var]!r} is not usable: {err}") from err
-        values["headless"] = not _has_display(env)
+        values["headless"] = not has_display(env)
         if env.get("BRIDGE_HEADLESS"):
-            values["headless"] = _truthy(env["BRIDGE_HEADLESS"])
+            values["headless"] = truthy(env["BRIDGE_HEADLESS"])
         # Repeatable flags come as lists; settings hold tuples.
         values.update({name: tuple(value) if isinstance(value, list) else value
                        for name, value in flags.items() if value is not None})
@@ -230,67 +240,3 @@ _URL = re.compile(r"https?://", re.I)
 _TOKEN = re.compile(r"[A-Za-z0-9._~-]{16,128}")
 # scheme://host[:port], nothing else: no wildcard, no path, no "null".
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
-
-
-def _truthy(text: str) -> bool:
-    return text.strip().lower() in ("1", "true", "yes", "on")
-
-
-def _origins(text: str) -> tuple[str, ...]:
-    return tuple(o.strip().rstrip("/") for o in text.split(",") if o.strip())
-
-
-def _hosts(text: str) -> tuple[str, ...]:
-    return tuple(h.strip() for h in text.split(",") if h.strip())
-
-
-def _globs(text: str) -> tuple[str, ...]:
-    """Globs separated by commas or white space; a comma inside `{a,b}` belongs to its glob."""
-    globs, current, depth = [], "", 0
-    for char in text:
-        depth += (char == "{") - (char == "}")
-        if depth <= 0 and (char == "," or char.isspace()):
-            globs.append(current)
-            current = ""
-        else:
-            current += char
-    return tuple(g for g in [*globs, current] if g)
-
-
-def _has_display(env: Mapping[str, str]) -> bool:
-    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
-
-
-_ENV_FIELDS: tuple[tuple[str, str, Any], ...] = (
-    ("host", "BRIDGE_HOST", str),
-    ("port", "BRIDGE_PORT", int),
-    ("model", "BRIDGE_MODEL", str),
-    ("voice", "BRIDGE_VOICE", str),
-    ("instructions", "BRIDGE_INSTRUCTIONS", str),
-    ("mic_file", "BRIDGE_MIC_FILE", Path),
-    ("events_path", "BRIDGE_EVENTS", Path),
-    ("chromium_path", "BRIDGE_CHROMIUM", str),
-    ("max_sessions", "BRIDGE_MAX_SESSIONS", int),
-    ("max_events_per_s", "BRIDGE_MAX_EVENTS_PER_S", float),
-    ("max_session_s", "BRIDGE_MAX_SESSION_S", float),
-    ("cors_origins", "BRIDGE_CORS_ORIGINS", _origins),
-    ("open_browser", "BRIDGE_NO_BROWSER", lambda text: not _truthy(text)),
-    ("page", "BRIDGE_PAGE", str),
-    ("start_selector", "BRIDGE_START", str),
-    ("storage_state", "BRIDGE_STORAGE_STATE", Path),
-    ("checks_path", "BRIDGE_CHECKS", Path),
-    ("recognition", "BRIDGE_RECOGNITION", str),
-    ("type_while_speaking", "BRIDGE_TYPE_WHILE_SPEAKING", str),
-    ("upstream_read_timeout_s", "BRIDGE_UPSTREAM_TIMEOUT_S", float),
-    ("routes", "BRIDGE_ROUTE", _globs),
-    ("route_offers", "BRIDGE_ROUTE_OFFERS", _truthy),
-    ("allow_hosts", "BRIDGE_ALLOW_HOSTS", _hosts),
-    ("chromium_args", "BRIDGE_CHROMIUM_ARGS", lambda text: tuple(shlex.split(text))),
-    ("inspect", "BRIDGE_INSPECT", _truthy),
-    ("inspect_token", "BRIDGE_INSPECT_TOKEN", str),
-    ("inspect_max_fps", "BRIDGE_INSPECT_FPS", float),
-    ("voice_repeat", "BRIDGE_VOICE_REPEAT", int),
-    ("browser_ws", "BRIDGE_BROWSER_WS", str),
-    ("cdp_url", "BRIDGE_CDP", str),
-    ("rtc_host", "BRIDGE_RTC_HOST", str),
-)

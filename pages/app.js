@@ -2,8 +2,8 @@
 // through the bridge, and the tools the agent calls, run in this page's DOM.
 
 import {
-  closeOutgoing, outgoingStream, playAudio, setRemoteStream, startMixTap, startRecording,
-  stopMixTap, stopRecording,
+  closeOutgoing, outgoingStream, pauseWhenIdle, playAudio, setRemoteStream, startMixTap,
+  startRecording, stopMixTap, stopRecording,
 } from "./audio.js";
 import { loadTools, runTool, sessionTools } from "./tools.js";
 import { Turns } from "./turns.js";
@@ -33,6 +33,9 @@ const state = {
   defs: null,
   status: "idle",
   micNote: null,
+  // The bridge's controlled browser: its microphone device plays only the bridge's silence,
+  // so the page does not open it (`release_mic`); what the bridge plays is the microphone.
+  releaseMic: false,
   pc: null,
   dc: null,
   mic: null,
@@ -91,7 +94,9 @@ async function openConnection(reconnecting) {
     // The peer sends the audio graph's mix (microphone + audio played on demand).
     const { stream: outgoing, mixed } = await outgoingStream(stream);
     // No device (a remote browser without fake-media flags): the graph alone is the microphone.
-    if (!stream && mixed) state.micNote = "no microphone device: sending what the bridge plays";
+    if (!stream && mixed && !state.releaseMic) {
+      state.micNote = "no microphone device: sending what the bridge plays";
+    }
     if (stale()) {
       stopStream(stream);
       return false;
@@ -120,6 +125,7 @@ async function openConnection(reconnecting) {
 }
 
 async function openMicrophone() {
+  if (state.releaseMic) return { stream: null, note: null };
   if (!navigator.mediaDevices?.getUserMedia) {
     return { stream: null, note: "no microphone: this page is not in a secure context" };
   }
@@ -626,6 +632,8 @@ function init() {
   const params = new URLSearchParams(location.search);
   state.endpoint = params.get("endpoint") || DEFAULT_ENDPOINT;
   state.turns = new Turns(sendEvent, params.get("type_while_speaking") ?? undefined);
+  state.releaseMic = params.get("release_mic") === "1";
+  pauseWhenIdle(params.get("pause_idle_mic") === "1");
 
   state.ui.button.addEventListener("click", () => (state.wantConnected ? disconnect() : connect()));
   state.ui.form.addEventListener("submit", (event) => {

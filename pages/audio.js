@@ -3,11 +3,17 @@
 // track is what the peer connection sends. While a recording runs, a worklet taps that mix
 // plus the agent's voice and hands 16-bit chunks to the bridge; a second tap, the mix tap,
 // hands over the outgoing mix alone (what the microphone track carries, nothing of the agent).
+//
+// A mix that carries no microphone device can pause while nothing plays into it (the bridge
+// asks for that, `pauseWhenIdle`): the graph is suspended, so nothing is rendered, encoded or
+// sent, and the track stays live, as a sender with DTX does. It runs on for IDLE_HANGOVER_MS
+// after the last clip, so the end of a turn is heard as real silence.
 
 const SAMPLE_RATE_HZ = 48_000;
 const RESUME_TIMEOUT_MS = 1_000;
 const RECORDER_CHUNK_FRAMES = 12_000; // 250 ms at 48 kHz
 const DEFAULT_RECORDER_BINDING = "bridgeRecordAudio";
+const IDLE_HANGOVER_MS = 1_000;
 
 const graph = {
   ctx: null,
@@ -22,6 +28,41 @@ const graph = {
   binding: DEFAULT_RECORDER_BINDING,
   pending: new Set(),
 };
+
+const idle = { pause: false, holds: 0, timer: null };
+
+/** Lets the graph pause while nothing plays into it and it carries no microphone device. */
+export function pauseWhenIdle(enabled) {
+  idle.pause = enabled;
+  settleIdle();
+}
+
+function busy() {
+  return idle.holds > 0 || Boolean(graph.micSource || graph.recorder || graph.mixTap);
+}
+
+/** Runs `work` with the graph kept from pausing (it resumes it when it needs it running). */
+async function held(work) {
+  idle.holds += 1;
+  clearTimeout(idle.timer);
+  try {
+    return await work();
+  } finally {
+    idle.holds -= 1;
+    settleIdle();
+  }
+}
+
+/** Suspends the graph once it has been idle for the hangover, if it may pause. */
+function settleIdle() {
+  clearTimeout(idle.timer);
+  idle.timer = null;
+  if (!idle.pause || !graph.ctx || busy()) return;
+  idle.timer = setTimeout(() => {
+    idle.timer = null;
+    if (!busy() && graph.ctx.state === "running") graph.ctx.suspend().catch(() => {});
+  }, IDLE_HANGOVER_MS);
+}
 
 /**
  * The stream to send: the graph's output with `mic` mixed in, or `mic` itself when the
@@ -42,6 +83,7 @@ export async function outgoingStream(mic) {
     channelCountMode: "explicit",
   });
   graph.mix.connect(graph.destination);
+  settleIdle();
   return { stream: graph.destination.stream, mixed: true };
 }
 
@@ -88,24 +130,26 @@ function epochMsOf(contextTime) {
  * track, so the upstream hears it as if spoken into the microphone. Resolves when it has
  * played: `{startedAtMs, endedAtMs, durationMs}`, wall-clock milliseconds.
  */
-export async function playAudio(base64) {
-  const ctx = graph.ctx;
-  if (!ctx || ctx.state !== "running" || !graph.destination) {
-    throw new Error("the page's audio graph is not running: connect first (a browser that "
-      + "blocks audio until a user gesture needs a click on Connect)");
-  }
-  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const buffer = await ctx.decodeAudioData(bytes.buffer);
-  const source = new AudioBufferSourceNode(ctx, { buffer });
-  source.connect(graph.mix);
-  const ended = new Promise((resolve) => { source.onended = resolve; });
-  const startAt = ctx.currentTime + 0.02;
-  const startedAtMs = epochMsOf(startAt);
-  source.start(startAt);
-  await ended;
-  source.disconnect();
-  return { startedAtMs, endedAtMs: startedAtMs + buffer.duration * 1000,
-    durationMs: buffer.duration * 1000 };
+export function playAudio(base64) {
+  return held(async () => {
+    const ctx = graph.ctx && graph.destination ? await runningContext() : null;
+    if (!ctx) {
+      throw new Error("the page's audio graph is not running: connect first (a browser that "
+        + "blocks audio until a user gesture needs a click on Connect)");
+    }
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const buffer = await ctx.decodeAudioData(bytes.buffer);
+    const source = new AudioBufferSourceNode(ctx, { buffer });
+    source.connect(graph.mix);
+    const ended = new Promise((resolve) => { source.onended = resolve; });
+    const startAt = ctx.currentTime + 0.02;
+    const startedAtMs = epochMsOf(startAt);
+    source.start(startAt);
+    await ended;
+    source.disconnect();
+    return { startedAtMs, endedAtMs: startedAtMs + buffer.duration * 1000,
+      durationMs: buffer.duration * 1000 };
+  });
 }
 
 /** Where the agent's voice arrives; recorded too while a recording runs. */
@@ -128,18 +172,20 @@ function tapRemote() {
  * (`binding`, a function the bridge exposed on window), as `{epochMs, sampleRate, pcm}` chunks
  * (`pcm`: base64 little-endian int16, mono).
  */
-export async function startRecording(binding = DEFAULT_RECORDER_BINDING) {
-  const ctx = graph.ctx;
-  if (!ctx || ctx.state !== "running") throw new Error("no running audio graph to record");
-  if (typeof window[binding] !== "function") {
-    throw new Error(`the page has no ${binding} binding: only the bridge can record`);
-  }
-  if (graph.recorder) throw new Error("a recording is already running");
-  graph.binding = binding;
-  const recorder = await tapNode(ctx, binding);
-  graph.recorder = recorder;
-  graph.mix.connect(recorder);
-  tapRemote();
+export function startRecording(binding = DEFAULT_RECORDER_BINDING) {
+  return held(async () => {
+    const ctx = graph.ctx && await runningContext();
+    if (!ctx) throw new Error("no running audio graph to record");
+    if (typeof window[binding] !== "function") {
+      throw new Error(`the page has no ${binding} binding: only the bridge can record`);
+    }
+    if (graph.recorder) throw new Error("a recording is already running");
+    graph.binding = binding;
+    const recorder = await tapNode(ctx, binding);
+    graph.recorder = recorder;
+    graph.mix.connect(recorder);
+    tapRemote();
+  });
 }
 
 /** A worklet node that ships what reaches it to `binding`. */
@@ -165,15 +211,17 @@ async function tapNode(ctx, binding) {
  * Starts sending the outgoing mix alone (the microphone and what is played into it, never the
  * agent's voice) to `binding`, in the recording's chunks; runs beside a recording.
  */
-export async function startMixTap(binding) {
-  const ctx = graph.ctx;
-  if (!ctx || ctx.state !== "running") throw new Error("no running audio graph to tap");
-  if (typeof window[binding] !== "function") {
-    throw new Error(`the page has no ${binding} binding: only the bridge can tap the mix`);
-  }
-  if (graph.mixTap) throw new Error("the mix is already tapped");
-  graph.mixTap = { node: await tapNode(ctx, binding), binding };
-  graph.mix.connect(graph.mixTap.node);
+export function startMixTap(binding) {
+  return held(async () => {
+    const ctx = graph.ctx && await runningContext();
+    if (!ctx) throw new Error("no running audio graph to tap");
+    if (typeof window[binding] !== "function") {
+      throw new Error(`the page has no ${binding} binding: only the bridge can tap the mix`);
+    }
+    if (graph.mixTap) throw new Error("the mix is already tapped");
+    graph.mixTap = { node: await tapNode(ctx, binding), binding };
+    graph.mix.connect(graph.mixTap.node);
+  });
 }
 
 /** Stops the mix tap once every chunk it captured has reached the bridge. */
@@ -183,6 +231,7 @@ export async function stopMixTap() {
   graph.mixTap = null;
   await flush(tap.node, tap.binding);
   graph.mix.disconnect(tap.node);
+  settleIdle();
   await Promise.allSettled([...graph.pending]);
 }
 
@@ -229,5 +278,6 @@ export async function stopRecording() {
   graph.remoteSource?.disconnect();
   graph.remoteSource = null;
   graph.recorder = null;
+  settleIdle();
   await Promise.allSettled([...graph.pending]);
 }

@@ -21,6 +21,7 @@ from .binding import BINDING, PageReports
 from .checks.model import ChecksFile
 from .chromium import choose_chromium, launch_args, write_silence
 from .diagnosis import diagnose
+from .microphone import MicrophonePlan
 from .network.policy import NetworkPolicy
 from .network.relay import OwnOriginRelay
 from .network.routing import SignallingRouter
@@ -59,13 +60,15 @@ class ControlledBrowser:
         typing = settings.type_while_speaking
         base_url = settings.page_base_url
         remote = settings.remote_browser
+        self.microphone = MicrophonePlan.from_settings(settings)
         self.kind: PageKind = VoicePage(
-            target.url_on(base_url, typing=typing, autoconnect=not remote),
+            target.url_on(base_url, typing=typing, autoconnect=not remote,
+                          microphone=self.microphone),
             click_to_connect=remote) if target.own else UserPage(
                 target, base_url=base_url, start=settings.start_selector, checks=checks,
                 drop_ice_servers=policy.drop_ice_servers, event_log=event_log,
                 session=lambda: self.call_id, upstream_takes_beta=upstream.name == "local",
-                typing=typing)
+                typing=typing, microphone=self.microphone)
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._context: BrowserContext | None = None
@@ -138,7 +141,7 @@ class ControlledBrowser:
         choice = choose_chromium(settings.chromium_path, chromium.executable_path)
         self.source = choice.source
         mic = settings.mic_file
-        if mic is None and (settings.headless or not settings.room_mic):
+        if self.microphone.silent_device:
             mic = write_silence(Path(self._tmp.name) / "silence.wav")
         return await chromium.launch(
             **choice.launch_options(), headless=settings.headless,

@@ -29,6 +29,7 @@ from ..events.records import PageWarning
 from .checks.dom import count_delta_selectors
 from .checks.model import ChecksFile
 from .instrument.page import InstrumentConfig, PageInstrument, install
+from .microphone import MicrophonePlan
 from .target import PageTarget
 from .tool_watch import ToolWatch
 from .typed_turns import TypedTurns
@@ -110,12 +111,16 @@ class UserPage:
     def __init__(self, target: PageTarget, *, base_url: str, start: str | None,
                  checks: ChecksFile | None, drop_ice_servers: bool, event_log: EventLog,
                  session: Callable[[], str | None], upstream_takes_beta: bool,
-                 typing: TypingMode = "interrupt") -> None:
+                 typing: TypingMode = "interrupt",
+                 microphone: MicrophonePlan | None = None) -> None:
         self._url = target.url_on(base_url)
         self._start = start
         self._checks = checks
         self._config = InstrumentConfig(drop_ice_servers=drop_ice_servers,
-                                        count_selectors=_count_selectors(checks))
+                                        count_selectors=_count_selectors(checks),
+                                        release_device_mic=bool(microphone
+                                                                and microphone.silent_device),
+                                        pause_idle_mic=bool(microphone and microphone.pause_idle))
         self._log = event_log
         self._session = session
         self._page: Page | None = None

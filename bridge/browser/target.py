@@ -10,6 +10,7 @@ from typing import Literal
 
 from ..config import TypingMode
 from ..errors import SettingsError
+from .microphone import MicrophonePlan
 
 # Where a local page is served on the bridge's origin; the bridge's own routes stay as they are.
 LOCAL_PREFIX = "/page/"
@@ -49,18 +50,19 @@ class PageTarget:
         return self.kind == "own"
 
     def url_on(self, base_url: str, *, typing: TypingMode = "interrupt",
-               autoconnect: bool = True) -> str:
+               autoconnect: bool = True, microphone: MicrophonePlan | None = None) -> str:
         """The address to open, given the bridge's `base_url` (http://127.0.0.1:PORT). The
         bridge's own page learns what to do with a message typed while the agent answers
-        (`typing`) from its query, as it learns to connect by itself (`autoconnect`)."""
+        (`typing`) from its query, as it learns to connect by itself (`autoconnect`) and what
+        its microphone carries (`microphone`)."""
         if self.kind == "url":
             assert self.url is not None
             return self.url
         if self.kind == "local":
             return f"{base_url}{LOCAL_PREFIX}{self.entry}"
-        if not autoconnect:
-            return f"{base_url}/{own_page_query(typing)}"
-        return f"{base_url}/?autoconnect=1{own_page_query(typing, first=False)}"
+        query = (f"autoconnect={int(autoconnect)}{own_page_query(typing, first=False)}"
+                 f"{microphone.own_page_query() if microphone else ''}")
+        return f"{base_url}/?{query}"
 
 
 def own_page_query(typing: TypingMode, *, first: bool = True) -> str:

@@ -155,6 +155,13 @@ window.connect = async ({ label = "oai-events", transceiver = false, constraints
 };
 """
 
+# For `init_before`, runs before the instrument: keeps the streams the browser's own getUserMedia gave.
+SPY = """window.realStreams = [];
+const nativeGetUserMedia = MediaDevices.prototype.getUserMedia;
+MediaDevices.prototype.getUserMedia = function getUserMedia(...args) {
+  return nativeGetUserMedia.apply(this, args).then((s) => { window.realStreams.push(s); return s; });
+};"""
+RAW = "{ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } }"
 USER_PAGE = f"<!doctype html><html><body><h1>user page</h1><script>{USER_PAGE_SCRIPT}</script></body></html>"
 
 

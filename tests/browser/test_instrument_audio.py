@@ -23,6 +23,8 @@ from bridge.events.log import EventLog
 from bridge.events.records import UserAudio, all_of
 from tests.browser.inpage import (
     ORIGIN,
+    RAW,
+    SPY,
     USER_PAGE,
     ChromiumLoop,
     RemotePeer,
@@ -35,13 +37,6 @@ from tests.browser.inpage import (
 
 MIC_AMPLITUDE = 0.05
 PLAYED = tone_wav(0.4, amplitude=0.5)
-# Runs before the instrument: keeps the streams the browser's own getUserMedia gave.
-SPY = """window.realStreams = [];
-const nativeGetUserMedia = MediaDevices.prototype.getUserMedia;
-MediaDevices.prototype.getUserMedia = function getUserMedia(...args) {
-  return nativeGetUserMedia.apply(this, args).then((s) => { window.realStreams.push(s); return s; });
-};"""
-RAW = "{ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } }"
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ def test_the_script_is_package_data_with_its_settings_filled_in() -> None:
     config = json.loads(script[script.rindex("})(") + 3 : script.rindex(");")])
     assert config == {"binding": "myReport", "api": "myApi", "dropIceServers": False,
                       "watchTools": True, "maxWatches": 3, "maxPendingReports": 20_000,
-                      "countSelectors": {}}
+                      "releaseDeviceMic": False, "pauseIdleMic": False, "countSelectors": {}}
     # Every part is in, once, inside the one function.
     for marker in ("instrument part: peer connections", "instrument part: what the DOM did",
                    "instrument part: the page's microphone"):

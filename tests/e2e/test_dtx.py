@@ -1,6 +1,7 @@
 """DTX through a real Chromium: the engine's answer asks for it, so a quiet microphone sends a
 few packets a second instead of fifty, and a command spoken after a quiet spell still ends its
-turn on time and is acted on."""
+turn on time and is acted on. The page's microphone sends its silence here (`send`); by default
+it pauses instead (tests/e2e/test_idle_microphone.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def bridge_settings() -> Settings:
-    return Settings.from_env(port=0, headless=True, upstream="local")
+    return Settings.from_env(port=0, headless=True, upstream="local", idle_microphone="send")
 
 
 def _frames_received(handle: BridgeHandle) -> int:

@@ -8,7 +8,7 @@ import psutil
 import pytest
 
 from bridge.measure.bench.probe import round_trip_figures
-from bridge.measure.bench.resources import process_kind
+from bridge.measure.bench.resources import cpu_seconds_by_kind_between, process_kind
 from bridge.measure.bench.stats import percentile, ratio, summary
 from bridge.measure.bench.table import render
 
@@ -98,3 +98,10 @@ def test_the_tool_round_trip_is_set_against_the_echo_and_the_bare_crossings() ->
     row = {line.split("  ")[0]: line for line in render(figures, []).splitlines()}
     assert row["bare crossings: evaluate, binding (p50)"].split()[-4:-1] == ["4.00", "/", "3.00"]
     assert row["tool round trip / both crossings (p50)"].split()[-2] == "2.00"
+
+
+def test_cpu_by_kind_leaves_out_processes_that_exited_and_counts_new_ones_whole() -> None:
+    before = {1: ("renderer", 10.0), 2: ("renderer", 50.0), 3: ("bridge", 4.0)}
+    after = {1: ("renderer", 10.5), 3: ("bridge", 4.25), 4: ("renderer", 0.5)}
+    # Process 2 exited: its 50 s must not come out as a negative share.
+    assert cpu_seconds_by_kind_between(before, after) == {"renderer": 1.0, "bridge": 0.25}

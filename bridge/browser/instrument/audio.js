@@ -8,11 +8,19 @@
   // the real track's); stopping it, and every clone of it, stops the real microphone. Where
   // WebAudio cannot run, the page gets its microphone untouched. A browser with no audio
   // device (remote, without fake-media flags) gets a microphone of the bridge's speech alone.
+  //
+  // CONFIG.releaseDeviceMic: the device plays only the bridge's silence, so a mix lets go of it
+  // at once (the mixed track still reads as it). CONFIG.pauseIdleMic: while no mix carries a
+  // device and nothing plays into them, the context is suspended, so nothing is rendered,
+  // encoded or sent (the tracks stay live, as with DTX); it runs on for IDLE_HANGOVER_MS after
+  // the last clip, so the end of a turn is heard as real silence.
   const SAMPLE_RATE_HZ = 48_000;
   const RESUME_TIMEOUT_MS = 1_000;
   const RECORDER_FRAMES = 4_096;
+  const IDLE_HANGOVER_MS = 1_000;
   const NativeAudioContext = window.AudioContext;
   const NativeMediaStream = window.MediaStream;
+  const nativeTrackStop = window.MediaStreamTrack?.prototype.stop;
 
   const audio = {
     ctx: null,
@@ -21,6 +29,8 @@
     mixOf: new WeakMap(), // a mixed track (or a clone of one) -> its mix
     remotes: new Set(),
     recording: null,
+    holds: 0, // clips playing, recordings starting: the context may not pause
+    idleTimer: null,
 
     live() {
       return this.liveCount() > 0;
@@ -34,25 +44,27 @@
       return live;
     },
 
-    async play(base64) {
+    play(base64) {
       if (!this.live()) {
-        throw new Error("the page has not opened its microphone (getUserMedia), or has "
-          + "stopped it: nothing to speak into");
+        return Promise.reject(new Error("the page has not opened its microphone "
+          + "(getUserMedia), or has stopped it: nothing to speak into"));
       }
-      const ctx = await runningContext();
-      if (!ctx) throw new Error("the page's audio context will not run");
-      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-      const buffer = await ctx.decodeAudioData(bytes.buffer);
-      const source = new AudioBufferSourceNode(ctx, { buffer });
-      source.connect(this.inject);
-      const ended = new Promise((resolve) => { source.onended = resolve; });
-      const startAt = ctx.currentTime + 0.02;
-      const startedAtMs = epochMsOf(ctx, startAt);
-      source.start(startAt);
-      await ended;
-      source.disconnect();
-      return { startedAtMs, endedAtMs: startedAtMs + buffer.duration * 1000,
-        durationMs: buffer.duration * 1000 };
+      return held(async () => {
+        const ctx = await runningContext();
+        if (!ctx) throw new Error("the page's audio context will not run");
+        const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+        const buffer = await ctx.decodeAudioData(bytes.buffer);
+        const source = new AudioBufferSourceNode(ctx, { buffer });
+        source.connect(this.inject);
+        const ended = new Promise((resolve) => { source.onended = resolve; });
+        const startAt = ctx.currentTime + 0.02;
+        const startedAtMs = epochMsOf(ctx, startAt);
+        source.start(startAt);
+        await ended;
+        source.disconnect();
+        return { startedAtMs, endedAtMs: startedAtMs + buffer.duration * 1000,
+          durationMs: buffer.duration * 1000 };
+      });
     },
 
     addRemote(track) {
@@ -63,7 +75,11 @@
       if (this.recording) tapRemote(this.recording, track);
     },
 
-    async startRecording(name) {
+    startRecording(name) {
+      return held(() => this.record(name));
+    },
+
+    async record(name) {
       if (typeof window[name] !== "function") {
         throw new Error(`the page has no ${name} binding: only the bridge can record`);
       }
@@ -93,9 +109,39 @@
       recording.sink.disconnect();
       disconnect(this.inject, recording.node);
       for (const mix of this.mixes) if (mix.source) disconnect(mix.source, recording.node);
+      settleIdle();
       await Promise.allSettled([...recording.shipping]);
     },
   };
+
+  /** True while the context must run: something plays or records, or a mix carries a device. */
+  function busy() {
+    return audio.holds > 0 || Boolean(audio.recording)
+      || [...audio.mixes].some((mix) => mix.source);
+  }
+
+  /** Runs `work` with the context kept from pausing (it resumes it when it needs it). */
+  async function held(work) {
+    audio.holds += 1;
+    clearTimer(audio.idleTimer);
+    try {
+      return await work();
+    } finally {
+      audio.holds -= 1;
+      settleIdle();
+    }
+  }
+
+  /** Suspends the context once it has been idle for the hangover, if it may pause. */
+  function settleIdle() {
+    clearTimer(audio.idleTimer);
+    audio.idleTimer = null;
+    if (!CONFIG.pauseIdleMic || !audio.ctx || busy()) return;
+    audio.idleTimer = setTimer(() => {
+      audio.idleTimer = null;
+      if (!busy() && audio.ctx.state === "running") audio.ctx.suspend().catch(() => {});
+    }, IDLE_HANGOVER_MS);
+  }
 
   function disconnect(from, to) {
     try {
@@ -133,17 +179,22 @@
     try {
       const ctx = await runningContext();
       if (!ctx || mic.readyState !== "live") return stream;
-      const source = new MediaStreamAudioSourceNode(ctx,
-        { mediaStream: new NativeMediaStream([mic]) });
+      let source = null;
+      if (CONFIG.releaseDeviceMic && nativeTrackStop) {
+        Reflect.apply(nativeTrackStop, mic, []);
+      } else {
+        source = new MediaStreamAudioSourceNode(ctx, { mediaStream: new NativeMediaStream([mic]) });
+      }
       const destination = new MediaStreamAudioDestinationNode(ctx, { channelCount: 1,
         channelCountMode: "explicit" });
-      source.connect(destination);
+      source?.connect(destination);
       audio.inject.connect(destination);
       const [track] = destination.stream.getAudioTracks();
       const mix = { mic, source, destination, tracks: new Set([track]) };
       audio.mixes.add(mix);
       audio.mixOf.set(track, mix);
-      if (audio.recording) source.connect(audio.recording.node);
+      if (audio.recording) source?.connect(audio.recording.node);
+      settleIdle();
       return new NativeMediaStream(stream.getTracks().map((t) => (t === mic ? track : t)));
     } catch {
       return stream;
@@ -165,6 +216,7 @@
     const mix = { mic: null, source: null, destination, tracks: new Set([track]) };
     audio.mixes.add(mix);
     audio.mixOf.set(track, mix);
+    settleIdle();
     return new NativeMediaStream([track]);
   }
 
@@ -185,6 +237,7 @@
     if (mix.mic) Reflect.apply(nativeStop, mix.mic, []);
     mix.source?.disconnect();
     disconnect(audio.inject, mix.destination);
+    settleIdle();
   }
 
   function tapRemote(recording, track) {

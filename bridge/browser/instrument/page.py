@@ -52,6 +52,9 @@ class InstrumentConfig:
     `binding`: the name of the report binding; `api`: the window property (non-enumerable,
     frozen) that `PageInstrument` calls. `max_watches`: tool calls watched at once (the oldest
     is let go). `max_pending_reports`: reports kept while no binding takes them.
+    `release_device_mic`: the microphone device carries only the bridge's silence, so a mix
+    lets go of it at once; `pause_idle_mic`: a mix that carries no device pauses while the
+    bridge plays nothing into it (see `browser.microphone`).
     """
 
     drop_ice_servers: bool = True
@@ -63,6 +66,8 @@ class InstrumentConfig:
     # Per tool, the CSS selectors whose matches are counted the moment a call of it arrives,
     # before the page runs it: what declared `count_delta` checks compare against.
     count_selectors: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    release_device_mic: bool = False
+    pause_idle_mic: bool = False
 
     def __post_init__(self) -> None:
         for name in ("binding", "api"):
@@ -77,6 +82,7 @@ class InstrumentConfig:
         return {"binding": self.binding, "api": self.api,
                 "dropIceServers": self.drop_ice_servers, "watchTools": self.watch_tools,
                 "maxWatches": self.max_watches, "maxPendingReports": self.max_pending_reports,
+                "releaseDeviceMic": self.release_device_mic, "pauseIdleMic": self.pause_idle_mic,
                 "countSelectors": {name: list(selectors)
                                    for name, selectors in self.count_selectors.items()}}
 

@@ -18,6 +18,7 @@ import concurrent.futures
 import contextlib
 import functools
 import multiprocessing
+import os
 import signal
 import time
 from collections.abc import Iterator
@@ -31,7 +32,16 @@ from ...errors import RecognitionError
 from .decoder import DecoderHost, DecoderSettings, Transcript
 from .grammar import LanguageModel
 
-__all__ = ["RecognitionError", "Recognizer"]
+__all__ = ["MAX_DEFAULT_WORKERS", "RecognitionError", "Recognizer", "default_workers"]
+
+# Each worker holds the acoustic model and its searches: about 60-70 MiB before its first grammar.
+MAX_DEFAULT_WORKERS = 16
+
+
+def default_workers(warps: int) -> int:
+    """One worker per usable core, so that utterances from several sessions decode at once; never
+    fewer than the warps, so that one utterance's decodes run side by side."""
+    return max(warps, min(len(os.sched_getaffinity(0)), MAX_DEFAULT_WORKERS))
 
 
 # Worker-process state: each pool process's initializer sets it once; the parent never does.
@@ -74,14 +84,15 @@ class Recognizer:
 
     Decodes run in ``workers`` separate processes (started with ``spawn``: forking a process
     that runs an event loop, aiortc and Playwright threads is not safe); by default one per
-    warp, so an utterance's decodes run at the same time. Each worker builds its decoder once
+    usable core and at least one per warp (`default_workers`), so an utterance's decodes run at
+    the same time and other sessions' utterances beside them. Each worker builds its decoder once
     and caches a search per language model, so a session's grammar is compiled on its first
     utterance and reused after.
     """
 
     def __init__(self, *, workers: int | None = None, settings: DecoderSettings | None = None) -> None:
         self.settings = settings or DecoderSettings()
-        workers = len(self.settings.warps) if workers is None else workers
+        workers = default_workers(len(self.settings.warps)) if workers is None else workers
         if workers < 1:
             raise ValueError(f"workers must be at least 1, not {workers}")
         self._workers = workers

@@ -1,6 +1,9 @@
 """What a connected session costs while nobody speaks: `n` more voice pages of the bridge's own,
-each with its microphone live (sending silence) and the engine's turn detection on, no
-recording and nobody watching the inspector.
+each with its microphone live and the engine's turn detection on, no recording and nobody
+watching the inspector. The pages treat their microphone as the controlled page does: paused
+between clips by default with the embedded engine (`--idle-microphone`); where they pause, the
+same is measured again with the microphone sending its silence (Opus DTX), as
+`idle_sending_session_*`.
 
 The CPU of the bridge's and Chromium's process trees is metered over `measure_s` before the
 pages open and again `settle_s` after they connected; the difference divided by `n` is the idle
@@ -12,20 +15,39 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .pages import BenchPage
-from .resources import CpuMeter, Usage, cpu_seconds_by_kind
+from .resources import CpuMeter, Usage, cpu_seconds_by_kind_between, cpu_seconds_by_process
 
-__all__ = ["idle_figures"]
+__all__ = ["idle_figures", "idle_figures_both_ways"]
+
+_SENDING_KEYS = ("idle_session_cpu_pct", "idle_session_bridge_cpu_pct",
+                 "idle_session_chromium_cpu_pct", "idle_session_cpu_pct_by_process")
+
+
+async def idle_figures_both_ways(bridge: Any, chromium: Any, url: str) -> dict[str, Any]:
+    """`idle_figures` for pages at `url` (the controlled page's address), and if they pause
+    their microphone, for the same pages sending silence instead."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query)
+    figures = await idle_figures(bridge, chromium, url)
+    figures["idle_microphone"] = "pause" if ("pause_idle_mic", "1") in query else "send"
+    if figures["idle_microphone"] == "pause":
+        sending = parts._replace(query=urlencode([q for q in query if q[0] != "pause_idle_mic"]))
+        again = await idle_figures(bridge, chromium, sending.geturl())
+        figures.update({key.replace("idle_session", "idle_sending_session"): again[key]
+                        for key in _SENDING_KEYS})
+    return figures
 
 
 async def _usage_over(seconds: float) -> tuple[Usage, dict[str, float]]:
     """The usage over `seconds`, and each kind of process's share in percent of one core."""
     meter = CpuMeter().start()
-    kinds = cpu_seconds_by_kind()
+    before = cpu_seconds_by_process()
     await asyncio.sleep(seconds)
-    usage, after = meter.stop(), cpu_seconds_by_kind()
-    return usage, {kind: 100 * (after[kind] - kinds.get(kind, 0.0)) / seconds for kind in after}
+    usage, used = meter.stop(), cpu_seconds_by_kind_between(before, cpu_seconds_by_process())
+    return usage, {kind: 100 * cpu_s / seconds for kind, cpu_s in used.items()}
 
 
 async def idle_figures(bridge: Any, chromium: Any, url: str, *, sessions: int = 8,

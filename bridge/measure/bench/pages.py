@@ -32,7 +32,9 @@ ANIMATE = """() => {
 
 
 class BenchPage:
-    """A voice page in its own browser context, connected through `/api/rtc-connect`."""
+    """A voice page in its own browser context, connected through `/api/rtc-connect`: `url` is
+    the controlled page's own address, so it connects by itself and treats its microphone the
+    same way."""
 
     def __init__(self, context: BrowserContext, page: Page, reports: PageReports) -> None:
         self.context = context
@@ -69,7 +71,7 @@ class BenchPage:
                 return await reports.handle(kind, payload)
 
             await context.expose_binding(BINDING, report)
-            await page.goto(f"{url}/?autoconnect=1")
+            await page.goto(url)
             await asyncio.wait_for(connected.wait(), timeout_s)
         except BaseException:
             await context.close()

@@ -100,10 +100,10 @@ def process_kind(process: psutil.Process, *, chromium: bool) -> str:
     return f"{kind}: {sub}" if sub else kind
 
 
-def cpu_seconds_by_kind() -> dict[str, float]:
-    """CPU seconds used so far by each kind of process of the bridge and its Chromium."""
+def cpu_seconds_by_process() -> dict[int, tuple[str, float]]:
+    """CPU seconds used so far by each process of the bridge and its Chromium, with its kind."""
     bridge, chromium = _processes()
-    totals: dict[str, float] = {}
+    seconds: dict[int, tuple[str, float]] = {}
     for group, is_chromium in ((bridge, False), (chromium, True)):
         for process in group:
             try:
@@ -111,8 +111,18 @@ def cpu_seconds_by_kind() -> dict[str, float]:
                 times = process.cpu_times()
             except psutil.Error:
                 continue
-            totals[kind] = totals.get(kind, 0.0) + times.user + times.system
-    return totals
+            seconds[process.pid] = (kind, times.user + times.system)
+    return seconds
+
+
+def cpu_seconds_by_kind_between(before: dict[int, tuple[str, float]],
+                                after: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """The CPU seconds each kind of process used between two `cpu_seconds_by_process`: a process
+    that exited meanwhile is left out (what it used is not known), one that started counts all."""
+    used: dict[str, float] = {}
+    for pid, (kind, total) in after.items():
+        used[kind] = used.get(kind, 0.0) + total - before.get(pid, (kind, 0.0))[1]
+    return used
 
 
 def settle_cpu(*, within_pct: float = 5.0, budget_s: float = 20.0) -> None:

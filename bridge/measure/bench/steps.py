@@ -19,7 +19,7 @@ from ...drive.handle import BridgeHandle
 from ...drive.thread import BridgeThread
 from . import coldstart, connect, crossings, probe, scale, voice
 from .bridge_runner import QUIET_S, BridgeRunner
-from .idle import idle_figures
+from .idle import idle_figures_both_ways
 from .inspector import inspector_figures
 from .pages import BenchPage
 from .remote import remote_figures
@@ -188,8 +188,8 @@ class BenchSteps:
 
     def idle(self, run: BridgeRunner) -> None:
         settle_cpu()  # a floor taken while the decoders still warm up would be too high
-        self.figures.update(run.call(lambda: idle_figures(
-            run.handle.server.bridge, run.page.context.browser, run.handle.url), timeout_s=180))
+        self.figures.update(run.call(lambda: idle_figures_both_ways(
+            run.handle.server.bridge, run.page.context.browser, run.page.url), timeout_s=300))
 
     def user_page(self, run: BridgeRunner) -> None:
         loads, calls = self.options["loads"], self.options["user_page_calls"]
@@ -250,7 +250,7 @@ class BenchSteps:
             try:
                 for n in levels:
                     opened = await asyncio.gather(*(
-                        BenchPage.open(chromium, run.handle.url, registry=bridge.registry,
+                        BenchPage.open(chromium, run.page.url, registry=bridge.registry,
                                        event_log=bridge.event_log)
                         for _ in range(n - len(sessions))), return_exceptions=True)
                     pages += [r for r in opened if isinstance(r, BenchPage)]

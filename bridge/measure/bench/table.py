@@ -95,6 +95,9 @@ ROWS = (
     Row("idle session: CPU (bridge, Chromium)", ("idle_session_cpu_pct",
         "idle_session_bridge_cpu_pct", "idle_session_chromium_cpu_pct"), "%", "≤ 3",
         _at_most("idle_session_cpu_pct", 3)),
+    Row("idle session, microphone sending silence: CPU (bridge, Chromium)",
+        ("idle_sending_session_cpu_pct", "idle_sending_session_bridge_cpu_pct",
+         "idle_sending_session_chromium_cpu_pct"), "%"),
     Row("idle session: memory", ("idle_session_mib",), "MiB"),
 )
 

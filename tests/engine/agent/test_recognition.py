@@ -4,6 +4,7 @@ decoder in this process, and the recogniser's worker processes."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,12 @@ from bridge.engine.agent.decoder import (
     _with_noise_floor,
 )
 from bridge.engine.agent.grammar import LanguageModel, build_language_model
-from bridge.engine.agent.recognition import RecognitionError, Recognizer
+from bridge.engine.agent.recognition import (
+    MAX_DEFAULT_WORKERS,
+    RecognitionError,
+    Recognizer,
+    default_workers,
+)
 from bridge.engine.agent.tts import resample
 
 Arun = Callable[[Coroutine[Any, Any, Any]], Any]
@@ -114,6 +120,14 @@ def test_settings_are_validated() -> None:
         DecoderSettings(warps=(1.0, 3.0))
     with pytest.raises(ValueError):
         Recognizer(workers=0)
+
+
+def test_the_pool_is_sized_by_usable_cores_and_never_below_the_warps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for cores, warps, workers in ((2, 3, 3), (8, 3, 8), (1, 1, 1), (64, 3, MAX_DEFAULT_WORKERS)):
+        monkeypatch.setattr(os, "sched_getaffinity", lambda _pid, n=cores: set(range(n)))
+        assert default_workers(warps) == workers
 
 
 def test_recognizer_decodes_in_a_worker_process(tmp_path: Path, model: LanguageModel, arun: Arun) -> None:
