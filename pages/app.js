@@ -55,6 +55,8 @@ const state = {
   // Events waiting to go to the bridge in one binding call; lines waiting to be shown.
   reports: [],
   lines: new Map(),
+  callsRunning: 0, // tool calls between their arrival and their output
+  linesWaiting: [], // lists whose lines wait for the running calls to end
 };
 
 /** Connects (no-op while a connection exists); resolves to true once the answer is applied. */
@@ -353,6 +355,16 @@ async function finishResponse(response) {
 
 /** Runs one call ({call_id, name, arguments}) past the bridge's checks and sends its output. */
 async function handleFunctionCall(call, entry = null) {
+  state.callsRunning += 1;
+  try {
+    return await runFunctionCall(call, entry);
+  } finally {
+    state.callsRunning -= 1;
+    if (state.callsRunning === 0) for (const list of state.linesWaiting.splice(0)) showLines(list);
+  }
+}
+
+async function runFunctionCall(call, entry) {
   let output;
   if (entry?.cancelled) {
     output = { ok: false, error: "the response was cancelled before this call ran" };
@@ -593,6 +605,11 @@ function queueLine(list, line, max) {
 }
 
 function showLines(list) {
+  // Laying the lists out while a call runs would hold up its DOM reads: after it, then.
+  if (state.callsRunning > 0) {
+    if (!state.linesWaiting.includes(list)) state.linesWaiting.push(list);
+    return;
+  }
   const pending = state.lines.get(list);
   state.lines.delete(list);
   if (!pending) return;

@@ -29,31 +29,34 @@ class Conversation:
     def __init__(self, send: Send, calls: dict[str, Item]) -> None:
         self._send = send
         self.calls = calls
-        self._items: dict[str, Item] = {}
-        self._order: list[str] = []
+        self._items: dict[str, Item] = {}  # oldest first
+        # Each item's neighbours, so that a long conversation costs nothing more per event.
+        self._previous: dict[str, str | None] = {}
+        self._next: dict[str, str] = {}
         self._unanswered: list[Item] = []
 
     @property
     def items(self) -> list[Item]:
         """The conversation, oldest first."""
-        return [self._items[item_id] for item_id in self._order]
+        return list(self._items.values())
 
     @property
     def last_id(self) -> str | None:
         """The id of the newest item, or None."""
-        return self._order[-1] if self._order else None
+        return next(reversed(self._items), None)
 
     def previous_of(self, item_id: str) -> str | None:
         """The id of the item before ``item_id`` (None for the first, or one not found)."""
-        index = self._order.index(item_id) if item_id in self._order else 0
-        return self._order[index - 1] if index > 0 else None
+        return self._previous.get(item_id)
 
     def add(self, item: Item, *, done: bool = True) -> None:
         """Append ``item``: `conversation.item.added`, and `.done` unless it is still to be
         completed (then `finish` it)."""
         previous = self.last_id
         self._items[item["id"]] = item
-        self._order.append(item["id"])
+        self._previous[item["id"]] = previous
+        if previous is not None:
+            self._next[previous] = item["id"]
         self._send({"type": "conversation.item.added", "previous_item_id": previous,
                     "item": item})
         if done:
@@ -119,7 +122,14 @@ class Conversation:
         """Remove an item (`conversation.item.delete`)."""
         item_id = self._known(item_id)
         del self._items[item_id]
-        self._order.remove(item_id)
+        previous, following = self._previous.pop(item_id), self._next.pop(item_id, None)
+        if following is not None:
+            self._previous[following] = previous
+        if previous is not None:
+            if following is None:
+                del self._next[previous]
+            else:
+                self._next[previous] = following
         self._send({"type": "conversation.item.deleted", "item_id": item_id})
 
     def truncate(self, item_id: Any, *, content_index: Any, audio_end_ms: Any) -> None:
