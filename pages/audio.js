@@ -14,6 +14,8 @@ const RESUME_TIMEOUT_MS = 1_000;
 const RECORDER_CHUNK_FRAMES = 12_000; // 250 ms at 48 kHz
 const DEFAULT_RECORDER_BINDING = "bridgeRecordAudio";
 const IDLE_HANGOVER_MS = 1_000;
+// A clip not ended this long after its duration never will: its graph stopped under it.
+const PLAY_GRACE_MS = 5_000;
 
 const graph = {
   ctx: null,
@@ -29,7 +31,7 @@ const graph = {
   pending: new Set(),
 };
 
-const idle = { pause: false, holds: 0, timer: null };
+const idle = { pause: false, holds: 0, timer: null, suspending: null };
 
 /** Lets the graph pause while nothing plays into it and it carries no microphone device. */
 export function pauseWhenIdle(enabled) {
@@ -46,6 +48,8 @@ async function held(work) {
   idle.holds += 1;
   clearTimeout(idle.timer);
   try {
+    // A suspend on its way still reads as "running": let it land, so that it is resumed.
+    await idle.suspending;
     return await work();
   } finally {
     idle.holds -= 1;
@@ -60,7 +64,9 @@ function settleIdle() {
   if (!idle.pause || !graph.ctx || busy()) return;
   idle.timer = setTimeout(() => {
     idle.timer = null;
-    if (!busy() && graph.ctx.state === "running") graph.ctx.suspend().catch(() => {});
+    if (busy() || graph.ctx.state !== "running") return;
+    idle.suspending = graph.ctx.suspend().catch(() => {})
+      .finally(() => { idle.suspending = null; });
   }, IDLE_HANGOVER_MS);
 }
 
@@ -145,11 +151,21 @@ export function playAudio(base64) {
     const startAt = ctx.currentTime + 0.02;
     const startedAtMs = epochMsOf(startAt);
     source.start(startAt);
-    await ended;
+    const played = await untilEnded(ended, buffer.duration * 1000);
     source.disconnect();
+    if (!played) throw new Error(`the page's audio graph stopped while playing (${ctx.state})`);
     return { startedAtMs, endedAtMs: startedAtMs + buffer.duration * 1000,
       durationMs: buffer.duration * 1000 };
   });
+}
+
+/** True once `ended` resolves, false if it has not within the clip's duration and a grace. */
+function untilEnded(ended, durationMs) {
+  let timer;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(resolve, durationMs + PLAY_GRACE_MS, false);
+  });
+  return Promise.race([ended.then(() => true), late]).finally(() => clearTimeout(timer));
 }
 
 /** Where the agent's voice arrives; recorded too while a recording runs. */

@@ -100,3 +100,36 @@ def test_without_pausing_the_released_mix_keeps_sending_silence(chromium: Chromi
     assert got["heard_before"] < 0.01, "the device's tone reached the peer"
     assert got["idle"] >= 25  # 50 a second without DTX; the peer's answer does not ask for it
     assert got["peak"] > 0.3
+
+
+# A suspend that takes a while to land, as on a loaded machine: the context still reads
+# "running" meanwhile, so a clip started then must wait for it and resume the context.
+SLOW_SUSPEND = """window.suspendsAsked = 0;
+const nativeSuspend = AudioContext.prototype.suspend;
+AudioContext.prototype.suspend = function suspend() {
+  window.suspendsAsked += 1;
+  return new Promise((resolve) => setTimeout(resolve, 150))
+    .then(() => nativeSuspend.call(this));
+};"""
+
+
+def test_a_clip_started_while_a_pause_lands_is_played_whole(chromium: ChromiumLoop) -> None:
+    async def run() -> dict[str, Any]:
+        remote = await remote_peer(chromium.browser)
+        page = await open_user_page(chromium.browser, remote=remote, config=PAUSING,
+                                    init_before=SLOW_SUSPEND)
+        try:
+            await page.evaluate(f"() => window.connect({{ constraints: {RAW} }})")
+            await page.wait_for_function("() => window.suspendsAsked > 0", timeout=10_000)
+            await remote.page.evaluate("() => { window.calls[0].peak = 0; }")
+            timing = await PageInstrument(page).play(PLAYED)
+            await asyncio.sleep(0.3)
+            return {"timing": timing,
+                    "peak": float(await remote.page.evaluate("() => window.calls[0].peak"))}
+        finally:
+            await page.context.close()
+            await remote.page.context.close()
+
+    got = chromium.call(run)
+    assert got["timing"].duration_ms == pytest.approx(400, abs=1)
+    assert got["peak"] > 0.3, "the clip did not reach the peer"

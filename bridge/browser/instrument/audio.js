@@ -18,6 +18,8 @@
   const RESUME_TIMEOUT_MS = 1_000;
   const RECORDER_FRAMES = 4_096;
   const IDLE_HANGOVER_MS = 1_000;
+  // A clip not ended this long after its duration never will: its context stopped under it.
+  const PLAY_GRACE_MS = 5_000;
   const NativeAudioContext = window.AudioContext;
   const NativeMediaStream = window.MediaStream;
   const nativeTrackStop = window.MediaStreamTrack?.prototype.stop;
@@ -31,6 +33,7 @@
     recording: null,
     holds: 0, // clips playing, recordings starting: the context may not pause
     idleTimer: null,
+    suspending: null, // a suspend on its way
 
     live() {
       return this.liveCount() > 0;
@@ -60,8 +63,14 @@
         const startAt = ctx.currentTime + 0.02;
         const startedAtMs = epochMsOf(ctx, startAt);
         source.start(startAt);
-        await ended;
+        let timer;
+        const late = new Promise((resolve) => {
+          timer = setTimer(resolve, buffer.duration * 1000 + PLAY_GRACE_MS, false);
+        });
+        const played = await Promise.race([ended.then(() => true), late]);
+        clearTimer(timer);
         source.disconnect();
+        if (!played) throw new Error(`the page's audio context stopped while playing (${ctx.state})`);
         return { startedAtMs, endedAtMs: startedAtMs + buffer.duration * 1000,
           durationMs: buffer.duration * 1000 };
       });
@@ -125,6 +134,8 @@
     audio.holds += 1;
     clearTimer(audio.idleTimer);
     try {
+      // A suspend on its way still reads as "running": let it land, so that it is resumed.
+      await audio.suspending;
       return await work();
     } finally {
       audio.holds -= 1;
@@ -139,7 +150,9 @@
     if (!CONFIG.pauseIdleMic || !audio.ctx || busy()) return;
     audio.idleTimer = setTimer(() => {
       audio.idleTimer = null;
-      if (!busy() && audio.ctx.state === "running") audio.ctx.suspend().catch(() => {});
+      if (busy() || audio.ctx.state !== "running") return;
+      audio.suspending = audio.ctx.suspend().catch(() => {})
+        .finally(() => { audio.suspending = null; });
     }, IDLE_HANGOVER_MS);
   }
 

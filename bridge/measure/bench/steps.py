@@ -260,7 +260,9 @@ class BenchSteps:
                                            f"{failures[0]!r}")
                     for page in pages[len(sessions) - 1:]:
                         sessions.append(await scale.session_for(run.probe, page.page))
-                    await asyncio.sleep(1.0)  # new pages settle: audio flowing, nothing queued
+                    # New pages settle (loaded, connected, the last level's speech decoded)
+                    # before the level is measured: its figures are of n sessions running.
+                    await asyncio.to_thread(settle_cpu, budget_s=15.0)
                     _say(f"scale: {n} sessions")
                     level = await scale.measure_level(sessions[:n], bridge.event_log, clips,
                                                       duration_s=duration_s)
