@@ -4,17 +4,16 @@
 // plus the agent's voice and hands 16-bit chunks to the bridge; a second tap, the mix tap,
 // hands over the outgoing mix alone (what the microphone track carries, nothing of the agent).
 //
-// A mix that carries no microphone device can pause while nothing plays into it (the bridge
-// asks for that, `pauseWhenIdle`): the graph is suspended, so nothing is rendered, encoded or
-// sent, and the track stays live, as a sender with DTX does. It runs on for IDLE_HANGOVER_MS
-// after the last clip, so the end of a turn is heard as real silence.
+// A mix that carries no microphone device can pause while nothing plays into it, where the
+// bridge asks for that (`pauseWhenIdle`; see idle-pause.js).
+
+import { idlePause, untilEnded } from "./idle-pause.js";
 
 const SAMPLE_RATE_HZ = 48_000;
 const RESUME_TIMEOUT_MS = 1_000;
 const RECORDER_CHUNK_FRAMES = 12_000; // 250 ms at 48 kHz
 const DEFAULT_RECORDER_BINDING = "bridgeRecordAudio";
 const IDLE_HANGOVER_MS = 1_000;
-// A clip not ended this long after its duration never will: its graph stopped under it.
 const PLAY_GRACE_MS = 5_000;
 
 const graph = {
@@ -31,43 +30,15 @@ const graph = {
   pending: new Set(),
 };
 
-const idle = { pause: false, holds: 0, timer: null, suspending: null };
+const idle = idlePause({
+  context: () => graph.ctx,
+  busy: () => Boolean(graph.micSource || graph.recorder || graph.mixTap),
+  hangoverMs: IDLE_HANGOVER_MS,
+});
 
 /** Lets the graph pause while nothing plays into it and it carries no microphone device. */
 export function pauseWhenIdle(enabled) {
-  idle.pause = enabled;
-  settleIdle();
-}
-
-function busy() {
-  return idle.holds > 0 || Boolean(graph.micSource || graph.recorder || graph.mixTap);
-}
-
-/** Runs `work` with the graph kept from pausing (it resumes it when it needs it running). */
-async function held(work) {
-  idle.holds += 1;
-  clearTimeout(idle.timer);
-  try {
-    // A suspend on its way still reads as "running": let it land, so that it is resumed.
-    await idle.suspending;
-    return await work();
-  } finally {
-    idle.holds -= 1;
-    settleIdle();
-  }
-}
-
-/** Suspends the graph once it has been idle for the hangover, if it may pause. */
-function settleIdle() {
-  clearTimeout(idle.timer);
-  idle.timer = null;
-  if (!idle.pause || !graph.ctx || busy()) return;
-  idle.timer = setTimeout(() => {
-    idle.timer = null;
-    if (busy() || graph.ctx.state !== "running") return;
-    idle.suspending = graph.ctx.suspend().catch(() => {})
-      .finally(() => { idle.suspending = null; });
-  }, IDLE_HANGOVER_MS);
+  idle.enable(enabled);
 }
 
 /**
@@ -89,7 +60,7 @@ export async function outgoingStream(mic) {
     channelCountMode: "explicit",
   });
   graph.mix.connect(graph.destination);
-  settleIdle();
+  idle.settle();
   return { stream: graph.destination.stream, mixed: true };
 }
 
@@ -137,7 +108,7 @@ function epochMsOf(contextTime) {
  * played: `{startedAtMs, endedAtMs, durationMs}`, wall-clock milliseconds.
  */
 export function playAudio(base64) {
-  return held(async () => {
+  return idle.held(async () => {
     const ctx = graph.ctx && graph.destination ? await runningContext() : null;
     if (!ctx) {
       throw new Error("the page's audio graph is not running: connect first (a browser that "
@@ -151,21 +122,12 @@ export function playAudio(base64) {
     const startAt = ctx.currentTime + 0.02;
     const startedAtMs = epochMsOf(startAt);
     source.start(startAt);
-    const played = await untilEnded(ended, buffer.duration * 1000);
+    const played = await untilEnded(ended, buffer.duration * 1000, PLAY_GRACE_MS);
     source.disconnect();
     if (!played) throw new Error(`the page's audio graph stopped while playing (${ctx.state})`);
     return { startedAtMs, endedAtMs: startedAtMs + buffer.duration * 1000,
       durationMs: buffer.duration * 1000 };
   });
-}
-
-/** True once `ended` resolves, false if it has not within the clip's duration and a grace. */
-function untilEnded(ended, durationMs) {
-  let timer;
-  const late = new Promise((resolve) => {
-    timer = setTimeout(resolve, durationMs + PLAY_GRACE_MS, false);
-  });
-  return Promise.race([ended.then(() => true), late]).finally(() => clearTimeout(timer));
 }
 
 /** Where the agent's voice arrives; recorded too while a recording runs. */
@@ -189,7 +151,7 @@ function tapRemote() {
  * (`pcm`: base64 little-endian int16, mono).
  */
 export function startRecording(binding = DEFAULT_RECORDER_BINDING) {
-  return held(async () => {
+  return idle.held(async () => {
     const ctx = graph.ctx && await runningContext();
     if (!ctx) throw new Error("no running audio graph to record");
     if (typeof window[binding] !== "function") {
@@ -228,7 +190,7 @@ async function tapNode(ctx, binding) {
  * agent's voice) to `binding`, in the recording's chunks; runs beside a recording.
  */
 export function startMixTap(binding) {
-  return held(async () => {
+  return idle.held(async () => {
     const ctx = graph.ctx && await runningContext();
     if (!ctx) throw new Error("no running audio graph to tap");
     if (typeof window[binding] !== "function") {
@@ -247,7 +209,7 @@ export async function stopMixTap() {
   graph.mixTap = null;
   await flush(tap.node, tap.binding);
   graph.mix.disconnect(tap.node);
-  settleIdle();
+  idle.settle();
   await Promise.allSettled([...graph.pending]);
 }
 
@@ -294,6 +256,6 @@ export async function stopRecording() {
   graph.remoteSource?.disconnect();
   graph.remoteSource = null;
   graph.recorder = null;
-  settleIdle();
+  idle.settle();
   await Promise.allSettled([...graph.pending]);
 }

@@ -30,8 +30,10 @@ def test_the_script_is_package_data_with_its_settings_filled_in() -> None:
                       "releaseDeviceMic": False, "pauseIdleMic": False, "countSelectors": {}}
     # Every part is in, once, inside the one function.
     for marker in ("instrument part: peer connections", "instrument part: what the DOM did",
-                   "instrument part: the page's microphone"):
+                   "instrument part: the page's microphone", "function idlePause("):
         assert script.count(marker) == 1
+    # The part shared with the bridge's page is an ES module there; here it is plain script.
+    assert "\nexport " not in script
     assert script.rstrip().endswith("//# sourceURL=rtc-bridge-instrument.js")
 
 

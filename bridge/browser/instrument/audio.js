@@ -11,14 +11,12 @@
   //
   // CONFIG.releaseDeviceMic: the device plays only the bridge's silence, so a mix lets go of it
   // at once (the mixed track still reads as it). CONFIG.pauseIdleMic: while no mix carries a
-  // device and nothing plays into them, the context is suspended, so nothing is rendered,
-  // encoded or sent (the tracks stay live, as with DTX); it runs on for IDLE_HANGOVER_MS after
-  // the last clip, so the end of a turn is heard as real silence.
+  // device and nothing plays into them, the context pauses (`idlePause`, the part joined before
+  // this one from the bridge's page, idle-pause.js).
   const SAMPLE_RATE_HZ = 48_000;
   const RESUME_TIMEOUT_MS = 1_000;
   const RECORDER_FRAMES = 4_096;
   const IDLE_HANGOVER_MS = 1_000;
-  // A clip not ended this long after its duration never will: its context stopped under it.
   const PLAY_GRACE_MS = 5_000;
   const NativeAudioContext = window.AudioContext;
   const NativeMediaStream = window.MediaStream;
@@ -31,9 +29,6 @@
     mixOf: new WeakMap(), // a mixed track (or a clone of one) -> its mix
     remotes: new Set(),
     recording: null,
-    holds: 0, // clips playing, recordings starting: the context may not pause
-    idleTimer: null,
-    suspending: null, // a suspend on its way
 
     live() {
       return this.liveCount() > 0;
@@ -52,7 +47,7 @@
         return Promise.reject(new Error("the page has not opened its microphone "
           + "(getUserMedia), or has stopped it: nothing to speak into"));
       }
-      return held(async () => {
+      return idle.held(async () => {
         const ctx = await runningContext();
         if (!ctx) throw new Error("the page's audio context will not run");
         const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
@@ -63,12 +58,8 @@
         const startAt = ctx.currentTime + 0.02;
         const startedAtMs = epochMsOf(ctx, startAt);
         source.start(startAt);
-        let timer;
-        const late = new Promise((resolve) => {
-          timer = setTimer(resolve, buffer.duration * 1000 + PLAY_GRACE_MS, false);
-        });
-        const played = await Promise.race([ended.then(() => true), late]);
-        clearTimer(timer);
+        const played = await untilEnded(ended, buffer.duration * 1000, PLAY_GRACE_MS, setTimer,
+          clearTimer);
         source.disconnect();
         if (!played) throw new Error(`the page's audio context stopped while playing (${ctx.state})`);
         return { startedAtMs, endedAtMs: startedAtMs + buffer.duration * 1000,
@@ -85,7 +76,7 @@
     },
 
     startRecording(name) {
-      return held(() => this.record(name));
+      return idle.held(() => this.record(name));
     },
 
     async record(name) {
@@ -118,43 +109,18 @@
       recording.sink.disconnect();
       disconnect(this.inject, recording.node);
       for (const mix of this.mixes) if (mix.source) disconnect(mix.source, recording.node);
-      settleIdle();
+      idle.settle();
       await Promise.allSettled([...recording.shipping]);
     },
   };
 
-  /** True while the context must run: something plays or records, or a mix carries a device. */
-  function busy() {
-    return audio.holds > 0 || Boolean(audio.recording)
-      || [...audio.mixes].some((mix) => mix.source);
-  }
-
-  /** Runs `work` with the context kept from pausing (it resumes it when it needs it). */
-  async function held(work) {
-    audio.holds += 1;
-    clearTimer(audio.idleTimer);
-    try {
-      // A suspend on its way still reads as "running": let it land, so that it is resumed.
-      await audio.suspending;
-      return await work();
-    } finally {
-      audio.holds -= 1;
-      settleIdle();
-    }
-  }
-
-  /** Suspends the context once it has been idle for the hangover, if it may pause. */
-  function settleIdle() {
-    clearTimer(audio.idleTimer);
-    audio.idleTimer = null;
-    if (!CONFIG.pauseIdleMic || !audio.ctx || busy()) return;
-    audio.idleTimer = setTimer(() => {
-      audio.idleTimer = null;
-      if (busy() || audio.ctx.state !== "running") return;
-      audio.suspending = audio.ctx.suspend().catch(() => {})
-        .finally(() => { audio.suspending = null; });
-    }, IDLE_HANGOVER_MS);
-  }
+  // The context must run while a recording runs or a mix carries a device.
+  const idle = idlePause({
+    context: () => audio.ctx,
+    busy: () => Boolean(audio.recording) || [...audio.mixes].some((mix) => mix.source),
+    hangoverMs: IDLE_HANGOVER_MS, setTimer, clearTimer,
+  });
+  idle.enable(CONFIG.pauseIdleMic);
 
   function disconnect(from, to) {
     try {
@@ -207,7 +173,7 @@
       audio.mixes.add(mix);
       audio.mixOf.set(track, mix);
       if (audio.recording) source?.connect(audio.recording.node);
-      settleIdle();
+      idle.settle();
       return new NativeMediaStream(stream.getTracks().map((t) => (t === mic ? track : t)));
     } catch {
       return stream;
@@ -229,7 +195,7 @@
     const mix = { mic: null, source: null, destination, tracks: new Set([track]) };
     audio.mixes.add(mix);
     audio.mixOf.set(track, mix);
-    settleIdle();
+    idle.settle();
     return new NativeMediaStream([track]);
   }
 
@@ -250,7 +216,7 @@
     if (mix.mic) Reflect.apply(nativeStop, mix.mic, []);
     mix.source?.disconnect();
     disconnect(audio.inject, mix.destination);
-    settleIdle();
+    idle.settle();
   }
 
   function tapRemote(recording, track) {

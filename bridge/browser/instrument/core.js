@@ -9,10 +9,10 @@
 // bridge's listeners are capture listeners, which run before the page's own (`onmessage` and
 // `addEventListener` alike) without changing their order.
 //
-// `page.py` joins this file with peers.js, tools.js and
+// `page.py` joins this file with the bridge's page's idle-pause.js, peers.js, tools.js and
 // audio.js (in that order, at the parts marker below) into one init script; the
 // parts share this function's scope. CONFIG: {binding, api, dropIceServers, watchTools,
-// maxWatches, maxPendingReports}. Reports go to the binding as `binding("channel", text)`, text
+// maxWatches, maxPendingReports, releaseDeviceMic, pauseIdleMic}. Reports go to the binding as `binding("channel", text)`, text
 // a JSON list of {dir: "client"|"server", label, peer, ufrag, at, text} entries (`at`: epoch
 // milliseconds), or {dropped, at} when reports had to be let go before the binding existed.
 ((CONFIG) => {

@@ -40,6 +40,8 @@ DEFAULT_API = "__rtcBridge"
 _JS_NAME = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 _CORE = "core.js"
 _PARTS = ("peers.js", "tools.js", "audio.js")
+# Written once for the bridge's page, an ES module: joined before audio.js, `export` dropped.
+_SHARED_PARTS = ("idle-pause.js",)
 
 
 @dataclass(frozen=True)
@@ -89,8 +91,11 @@ class InstrumentConfig:
 
 @functools.cache
 def _source() -> str:
-    folder = resources.files("bridge.browser.instrument")
-    parts = "\n".join((folder / name).read_text(encoding="utf-8") for name in _PARTS)
+    folder, pages = resources.files("bridge.browser.instrument"), resources.files("bridge.pages")
+    shared = [re.sub(r"^export ", "", (pages / name).read_text(encoding="utf-8"), flags=re.M)
+              for name in _SHARED_PARTS]
+    parts = "\n".join([*shared, *((folder / name).read_text(encoding="utf-8")
+                                   for name in _PARTS)])
     core = (folder / _CORE).read_text(encoding="utf-8")
     if core.count("/* @parts */") != 1 or core.count("__CONFIG__") != 1:
         raise BrowserError(f"{_CORE} has lost its /* @parts */ or __CONFIG__ placeholder")
