@@ -31,6 +31,11 @@ class TaskGroup:
     def __len__(self) -> int:
         return len(self._tasks)
 
+    @property
+    def closed(self) -> bool:
+        """True once `aclose` began: no new tasks."""
+        return self._closed
+
     def spawn(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         if self._closed:
             coro.close()

@@ -79,10 +79,17 @@ class Screencast:
         try:
             yield
         finally:
-            async with self._transition:
-                self._watchers.discard(wake)
-                if not self._watchers:
-                    await self._stop()
+            # Left at once; the stop runs in a task of the screencast's own, awaited shielded:
+            # a watcher's request can be cancelled again while it leaves (the server cleaning up
+            # a lost connection), and a stop cut short there left the screencast running.
+            self._watchers.discard(wake)
+            if not self._tasks.closed:  # else `aclose` has stopped it
+                await asyncio.shield(self._tasks.spawn(self._stop_unless_watched()))
+
+    async def _stop_unless_watched(self) -> None:
+        async with self._transition:
+            if not self._watchers:
+                await self._stop()
 
     async def aclose(self) -> None:
         async with self._transition:

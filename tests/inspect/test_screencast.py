@@ -96,3 +96,37 @@ def test_a_replaced_page_is_followed(chromium: AsyncChromium) -> None:
 
     followed, without_page = chromium.run(scenario, html=ANIMATED)
     assert followed >= 5 and without_page == 0
+
+
+def test_a_watcher_cancelled_again_while_it_leaves_still_stops_the_screencast(
+    chromium: AsyncChromium,
+) -> None:
+    async def scenario(page: Page) -> dict[str, Any]:
+        cast = Screencast(lambda: page, max_fps=10)
+        watching = asyncio.Event()
+
+        async def watcher() -> None:
+            async with cast.watching(asyncio.Event()):
+                watching.set()
+                await asyncio.sleep(60)
+
+        task = asyncio.ensure_future(watcher())
+        await watching.wait()
+        await asyncio.sleep(0.5)  # casting by now
+        casting = cast.casting
+        # A served request's connection goes, then the server cleans it up: two cancellations,
+        # the second landing while the first is still leaving.
+        task.cancel()
+        await asyncio.sleep(0)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        for _ in range(50):
+            if not cast.casting:
+                break
+            await asyncio.sleep(0.05)
+        result = {"casting": casting, "still_casting": cast.casting, "watchers": cast.watchers}
+        await cast.aclose()
+        return result
+
+    seen = chromium.run(scenario, html=ANIMATED)
+    assert seen == {"casting": True, "still_casting": False, "watchers": 0}, seen
