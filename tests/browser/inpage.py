@@ -155,6 +155,13 @@ window.connect = async ({ label = "oai-events", transceiver = false, constraints
 };
 """
 
+# The audio packets the remote peer received on its call `i` so far.
+PACKETS = """async (i) => {
+  for (const s of (await window.calls[i].pc.getStats()).values()) {
+    if (s.type === "inbound-rtp" && s.kind === "audio") return s.packetsReceived;
+  }
+  return 0;
+}"""
 # For `init_before`, runs before the instrument: keeps the streams the browser's own getUserMedia gave.
 SPY = """window.realStreams = [];
 const nativeGetUserMedia = MediaDevices.prototype.getUserMedia;

@@ -23,6 +23,7 @@ from bridge.events.log import EventLog
 from bridge.events.records import UserAudio, all_of
 from tests.browser.inpage import (
     ORIGIN,
+    PACKETS,
     RAW,
     SPY,
     USER_PAGE,
@@ -131,13 +132,16 @@ def test_every_getusermedia_gets_a_mix_and_stopping_one_stops_its_microphone(
               copy.stop();
               return [afterOne, real.readyState, window.__rtcBridge.channels().microphones];
             }""")
+            before = await remote.page.evaluate(PACKETS, 0)
             still = await _peaks_while_playing(instrument, remote)
+            # A few packets may still have been on their way when the track stopped.
+            stopped_packets = await remote.page.evaluate(PACKETS, 0) - before
             await page.evaluate("() => window.connections[1].mic.stop()")
             closed = await instrument.microphone_open()
             with pytest.raises(BrowserError, match="has not opened its microphone"):
                 await instrument.play(PLAYED)
             return {"facts": facts, "heard_both": heard_both, "copy_stops": copy_stops,
-                    "still": still, "closed": closed}
+                    "still": still, "stopped_packets": stopped_packets, "closed": closed}
         finally:
             await page.context.close()
             await remote.page.context.close()
@@ -150,9 +154,10 @@ def test_every_getusermedia_gets_a_mix_and_stopping_one_stops_its_microphone(
                                                             "noiseSuppression": False}}
     assert min(got["heard_both"]) > 0.3, "a mix did not hear the bridge"
     assert got["copy_stops"] == ["live", "ended", 1]  # the clone kept the microphone alive
-    # The stopped mix no longer carries the bridge (what the peer still hears is its
-    # concealment of the microphone's last packets); the other one does.
-    assert got["still"][0] < 0.2 and got["still"][1] > 0.3
+    # The stopped mix sends nothing more, so the bridge's speech cannot reach its peer (which
+    # may still conceal the last packets it had, loudly if they were the bridge's last clip:
+    # its level says nothing); the other mix carries the speech.
+    assert got["stopped_packets"] <= 5 and got["still"][1] > 0.3
     assert got["closed"] is False
 
 

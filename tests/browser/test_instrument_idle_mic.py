@@ -16,6 +16,7 @@ import pytest
 
 from bridge.browser.instrument.page import InstrumentConfig, PageInstrument
 from tests.browser.inpage import (
+    PACKETS,
     RAW,
     SPY,
     ChromiumLoop,
@@ -28,12 +29,7 @@ from tests.browser.inpage import (
 PAUSING = InstrumentConfig(release_device_mic=True, pause_idle_mic=True)
 RELEASING = InstrumentConfig(release_device_mic=True)
 PLAYED = tone_wav(0.4, amplitude=0.5)
-PACKETS = """async (i) => {
-  for (const s of (await window.calls[i].pc.getStats()).values()) {
-    if (s.type === "inbound-rtp" && s.kind === "audio") return s.packetsReceived;
-  }
-  return 0;
-}"""
+
 # The device's hangover (1 s) and the time a suspend takes, with room for a loaded machine.
 QUIET_AFTER_S = 2.5
 
