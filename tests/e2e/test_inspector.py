@@ -12,8 +12,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from bridge.config import Settings
 from bridge.demo.recording import PageRecorder
 from bridge.drive.handle import BridgeHandle
+from bridge.drive.thread import BridgeThread
 from bridge.events.records import UserAudio, all_of
 from tests.e2e.inspector_view import ANIMATE, distinct_frames, open_inspector, tool_line
 from tests.hardening.conftest import crash_page, recovered
@@ -92,17 +94,23 @@ def test_reconnect_makes_a_new_call_and_keeps_the_dom_reload_does_not(
     expect(inspector.get_by_test_id("inspect-notice")).to_be_empty()
 
 
+@pytest.fixture
+def unwatched_bridge() -> Iterator[BridgeHandle]:
+    """A bridge of its own, which no earlier test's inspector ever watched."""
+    thread = BridgeThread(Settings.from_env(port=0, headless=True, upstream="local")).start()
+    try:
+        yield BridgeHandle(thread).wait_ready(timeout_s=60)
+    finally:
+        thread.stop()
+
+
 def test_it_captures_nothing_while_nobody_watches(browser: Browser,
-                                                  voice_page: BridgeHandle) -> None:
+                                                  unwatched_bridge: BridgeHandle) -> None:
+    voice_page = unwatched_bridge
     inspector = voice_page.server.bridge.inspector
     assert inspector is not None and inspector.screencast is not None
     cast = inspector.screencast
-    # A watcher an earlier test closed is noticed gone at its next keepalive (2 s), and only
-    # then is nobody watching.
-    left_by = time.monotonic() + 10
-    while cast.casting and time.monotonic() < left_by:
-        time.sleep(0.05)
-    assert not cast.casting, "an earlier watcher's screencast still runs 10 s on"
+    assert not cast.casting
     voice_page.evaluate(ANIMATE)
     before = cast.frames_captured
     time.sleep(1.0)
