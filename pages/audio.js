@@ -7,14 +7,13 @@
 // A mix that carries no microphone device can pause while nothing plays into it, where the
 // bridge asks for that (`pauseWhenIdle`; see idle-pause.js).
 
-import { idlePause, untilEnded } from "./idle-pause.js";
+import { idlePause, playClip } from "./idle-pause.js";
 
 const SAMPLE_RATE_HZ = 48_000;
 const RESUME_TIMEOUT_MS = 1_000;
 const RECORDER_CHUNK_FRAMES = 12_000; // 250 ms at 48 kHz
 const DEFAULT_RECORDER_BINDING = "bridgeRecordAudio";
 const IDLE_HANGOVER_MS = 1_000;
-const PLAY_GRACE_MS = 5_000;
 
 const graph = {
   ctx: null,
@@ -114,19 +113,7 @@ export function playAudio(base64) {
       throw new Error("the page's audio graph is not running: connect first (a browser that "
         + "blocks audio until a user gesture needs a click on Connect)");
     }
-    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-    const buffer = await ctx.decodeAudioData(bytes.buffer);
-    const source = new AudioBufferSourceNode(ctx, { buffer });
-    source.connect(graph.mix);
-    const ended = new Promise((resolve) => { source.onended = resolve; });
-    const startAt = ctx.currentTime + 0.02;
-    const startedAtMs = epochMsOf(startAt);
-    source.start(startAt);
-    const played = await untilEnded(ended, buffer.duration * 1000, PLAY_GRACE_MS);
-    source.disconnect();
-    if (!played) throw new Error(`the page's audio graph stopped while playing (${ctx.state})`);
-    return { startedAtMs, endedAtMs: startedAtMs + buffer.duration * 1000,
-      durationMs: buffer.duration * 1000 };
+    return playClip(ctx, graph.mix, base64);
   });
 }
 

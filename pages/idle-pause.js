@@ -1,4 +1,4 @@
-// An audio graph that pauses while nothing needs it: where a page's outgoing mix carries only
+// An audio graph that pauses while nothing needs it, and the clips the bridge plays into it: where a page's outgoing mix carries only
 // what the bridge plays, the AudioContext is suspended between clips, so nothing is rendered,
 // encoded or sent (the track stays live, as a sender with DTX does). It runs on for a hangover
 // after the last clip, so that the end of a turn is heard as real silence.
@@ -51,12 +51,28 @@ export function idlePause({ context, busy, hangoverMs, setTimer = setTimeout,
 }
 
 /**
- * True once `ended` (a clip's end) resolves; false if it has not `graceMs` after the clip's
- * `durationMs`: its graph stopped under it, and waiting longer would wait for good.
+ * Plays encoded audio (base64: a WAV, or anything decodeAudioData reads) into `node` of `ctx`.
+ * Resolves once it has played with `{startedAtMs, endedAtMs, durationMs}` (wall clock); rejects
+ * if it has not ended `graceMs` after its duration: its graph stopped under it, and waiting
+ * longer would wait for good.
  */
-export function untilEnded(ended, durationMs, graceMs, setTimer = setTimeout,
-  clearTimer = clearTimeout) {
+export async function playClip(ctx, node, base64, { graceMs = 5_000, setTimer = setTimeout,
+  clearTimer = clearTimeout } = {}) {
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const buffer = await ctx.decodeAudioData(bytes.buffer);
+  const durationMs = buffer.duration * 1000;
+  const source = new AudioBufferSourceNode(ctx, { buffer });
+  source.connect(node);
+  const ended = new Promise((resolve) => { source.onended = () => resolve(true); });
   let timer;
   const late = new Promise((resolve) => { timer = setTimer(resolve, durationMs + graceMs, false); });
-  return Promise.race([ended.then(() => true), late]).finally(() => clearTimer(timer));
+  const startAt = ctx.currentTime + 0.02;
+  const startedAtMs = performance.timeOrigin + performance.now()
+    + (startAt - ctx.currentTime) * 1000;
+  source.start(startAt);
+  const played = await Promise.race([ended, late]);
+  clearTimer(timer);
+  source.disconnect();
+  if (!played) throw new Error(`the page's audio graph stopped while playing (${ctx.state})`);
+  return { startedAtMs, endedAtMs: startedAtMs + durationMs, durationMs };
 }

@@ -22,7 +22,11 @@ from dataclasses import dataclass
 
 from ..config import Settings
 
-__all__ = ["MicrophonePlan"]
+__all__ = ["PAUSE_IDLE_PARAM", "RELEASE_PARAM", "MicrophonePlan"]
+
+# The bridge's own page's query parameters for the plan (pages/app.js reads them).
+RELEASE_PARAM = "release_mic"
+PAUSE_IDLE_PARAM = "pause_idle_mic"
 
 
 @dataclass(frozen=True)
@@ -44,5 +48,5 @@ class MicrophonePlan:
 
     def own_page_query(self) -> str:
         """The bridge's own page's query parameters for this plan ("" for its defaults)."""
-        return "".join(f"&{name}=1" for name, on in (("release_mic", self.silent_device),
-                                                     ("pause_idle_mic", self.pause_idle)) if on)
+        return "".join(f"&{name}=1" for name, on in ((RELEASE_PARAM, self.silent_device),
+                                                     (PAUSE_IDLE_PARAM, self.pause_idle)) if on)

@@ -30,9 +30,8 @@ class Conversation:
         self._send = send
         self.calls = calls
         self._items: dict[str, Item] = {}  # oldest first
-        # Each item's neighbours, so that a long conversation costs nothing more per event.
+        # Each item's predecessor, so that a long conversation costs nothing more per event.
         self._previous: dict[str, str | None] = {}
-        self._next: dict[str, str] = {}
         self._unanswered: list[Item] = []
 
     @property
@@ -55,8 +54,6 @@ class Conversation:
         previous = self.last_id
         self._items[item["id"]] = item
         self._previous[item["id"]] = previous
-        if previous is not None:
-            self._next[previous] = item["id"]
         self._send({"type": "conversation.item.added", "previous_item_id": previous,
                     "item": item})
         if done:
@@ -122,14 +119,11 @@ class Conversation:
         """Remove an item (`conversation.item.delete`)."""
         item_id = self._known(item_id)
         del self._items[item_id]
-        previous, following = self._previous.pop(item_id), self._next.pop(item_id, None)
+        previous = self._previous.pop(item_id)
+        # Deleting is rare: the item that followed is looked for rather than kept.
+        following = next((i for i, before in self._previous.items() if before == item_id), None)
         if following is not None:
             self._previous[following] = previous
-        if previous is not None:
-            if following is None:
-                del self._next[previous]
-            else:
-                self._next[previous] = following
         self._send({"type": "conversation.item.deleted", "item_id": item_id})
 
     def truncate(self, item_id: Any, *, content_index: Any, audio_end_ms: Any) -> None:

@@ -17,7 +17,6 @@
   const RESUME_TIMEOUT_MS = 1_000;
   const RECORDER_FRAMES = 4_096;
   const IDLE_HANGOVER_MS = 1_000;
-  const PLAY_GRACE_MS = 5_000;
   const NativeAudioContext = window.AudioContext;
   const NativeMediaStream = window.MediaStream;
   const nativeTrackStop = window.MediaStreamTrack?.prototype.stop;
@@ -50,20 +49,7 @@
       return idle.held(async () => {
         const ctx = await runningContext();
         if (!ctx) throw new Error("the page's audio context will not run");
-        const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-        const buffer = await ctx.decodeAudioData(bytes.buffer);
-        const source = new AudioBufferSourceNode(ctx, { buffer });
-        source.connect(this.inject);
-        const ended = new Promise((resolve) => { source.onended = resolve; });
-        const startAt = ctx.currentTime + 0.02;
-        const startedAtMs = epochMsOf(ctx, startAt);
-        source.start(startAt);
-        const played = await untilEnded(ended, buffer.duration * 1000, PLAY_GRACE_MS, setTimer,
-          clearTimer);
-        source.disconnect();
-        if (!played) throw new Error(`the page's audio context stopped while playing (${ctx.state})`);
-        return { startedAtMs, endedAtMs: startedAtMs + buffer.duration * 1000,
-          durationMs: buffer.duration * 1000 };
+        return playClip(ctx, this.inject, base64, { setTimer, clearTimer });
       });
     },
 

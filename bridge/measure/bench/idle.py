@@ -17,6 +17,7 @@ import asyncio
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from ...browser.microphone import PAUSE_IDLE_PARAM
 from .pages import BenchPage
 from .resources import CpuMeter, Usage, cpu_seconds_by_kind_between, cpu_seconds_by_process
 
@@ -32,9 +33,9 @@ async def idle_figures_both_ways(bridge: Any, chromium: Any, url: str) -> dict[s
     parts = urlsplit(url)
     query = parse_qsl(parts.query)
     figures = await idle_figures(bridge, chromium, url)
-    figures["idle_microphone"] = "pause" if ("pause_idle_mic", "1") in query else "send"
+    figures["idle_microphone"] = "pause" if (PAUSE_IDLE_PARAM, "1") in query else "send"
     if figures["idle_microphone"] == "pause":
-        sending = parts._replace(query=urlencode([q for q in query if q[0] != "pause_idle_mic"]))
+        sending = parts._replace(query=urlencode([q for q in query if q[0] != PAUSE_IDLE_PARAM]))
         again = await idle_figures(bridge, chromium, sending.geturl())
         figures.update({key.replace("idle_session", "idle_sending_session"): again[key]
                         for key in _SENDING_KEYS})
