@@ -89,23 +89,30 @@ async def watch(inspector: Inspector) -> AsyncIterator[bytes]:
             for entry in _backlog(inspector, upto=last_seq):
                 yield sse("log", json.dumps(entry.to_json()))
             sent_frame = 0
+            loop = asyncio.get_running_loop()
             while not inspector.closing:
+                # Woken by news or, at the latest, after KEEPALIVE_S. Not `asyncio.wait_for`: on
+                # Python 3.11 a cancellation that lands as the wait ends (frames wake it 15 times
+                # a second) can be lost, and the stream then wrote on to a watcher long gone.
+                keepalive = loop.call_later(KEEPALIVE_S, watcher.wake.set)
                 try:
-                    await asyncio.wait_for(watcher.wake.wait(), KEEPALIVE_S)
-                except TimeoutError:
-                    yield b": keepalive\n\n"
+                    await watcher.wake.wait()
+                finally:
+                    keepalive.cancel()
                 watcher.wake.clear()
-                chunks, last_seq = _new_entries(inspector, watcher, last_seq)
-                for chunk in chunks:
-                    yield chunk
+                if inspector.closing:
+                    break
+                out, last_seq = _new_entries(inspector, watcher, last_seq)
                 now = inspector.status()
                 if now != status:
                     status = now
-                    yield sse("status", json.dumps(status))
+                    out.append(sse("status", json.dumps(status)))
                 frame = inspector.screencast.latest if inspector.screencast else None
                 if frame is not None and frame.seq != sent_frame:
                     sent_frame = frame.seq
-                    yield sse("frame", frame.jpeg_b64)
+                    out.append(sse("frame", frame.jpeg_b64))
+                for chunk in out or [b": keepalive\n\n"]:
+                    yield chunk
             yield sse("closing", json.dumps({"reason": "the bridge is stopping"}))
     finally:
         inspector.remove_waker(watcher.wake)
